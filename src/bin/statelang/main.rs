@@ -1,0 +1,6 @@
+//! The `statelang` command-line tool.
+
+fn main() {
+    eprintln!("statelang: no commands yet");
+    std::process::exit(2);
+}

@@ -1,0 +1,3 @@
+//! Payload templates (Parameters, ResultSelector, ItemSelector, Assign in JSONPath).
+//!
+//! STUB: the intrinsics helper writes this module.

@@ -1,0 +1,470 @@
+//! The engine's JSON value: immutable, reference-counted, cheap to share.
+//!
+//! A state machine moves the same payload through many states and records it in the
+//! history at every step. `serde_json::Value` can only be deep-cloned, so inside the
+//! engine payloads are [`Val`]s: strings, arrays and objects sit behind `Arc`, so a
+//! clone is a reference-count increment, and writing into a shared document copies
+//! only the spine from the root to the written node (the rest stays shared).
+//!
+//! Arrays and objects also remember their compact-JSON byte length once computed, so
+//! the payload-size limit check on a large document that changed in one place costs
+//! only the changed spine.
+//!
+//! At the API boundary a [`Val`] converts to and from `serde_json::Value`, and it
+//! implements `Serialize`/`Deserialize` directly, so JSON text parses straight into it.
+
+mod json_len;
+mod serde_impl;
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+pub use serde_json::Number;
+
+/// An insertion-ordered map from keys to values: the object representation.
+///
+/// AWS keeps key order (it is visible in history and in `States.JsonToString`), so
+/// objects preserve the order in which keys were inserted.
+pub type Map = indexmap::IndexMap<Arc<str>, Val>;
+
+/// A JSON value inside the engine. Cloning is O(1).
+#[derive(Clone, Default)]
+pub enum Val {
+    /// JSON `null`.
+    #[default]
+    Null,
+    /// JSON `true` / `false`.
+    Bool(bool),
+    /// A JSON number (integer or float, as serde_json keeps it).
+    Number(Number),
+    /// A JSON string.
+    String(Arc<str>),
+    /// A JSON array.
+    Array(Arc<ArrayNode>),
+    /// A JSON object (key order preserved).
+    Object(Arc<ObjectNode>),
+}
+
+/// The shared body of an array value, with its cached serialised length.
+#[derive(Clone, Default)]
+pub struct ArrayNode {
+    items: Vec<Val>,
+    json_len: OnceLock<usize>,
+}
+
+/// The shared body of an object value, with its cached serialised length.
+#[derive(Clone, Default)]
+pub struct ObjectNode {
+    map: Map,
+    json_len: OnceLock<usize>,
+}
+
+impl ArrayNode {
+    /// The elements.
+    pub fn items(&self) -> &[Val] {
+        &self.items
+    }
+}
+
+impl ObjectNode {
+    /// The entries.
+    pub fn map(&self) -> &Map {
+        &self.map
+    }
+}
+
+/// The JSON type of a value, named as AWS names types in its error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonType {
+    /// `null`
+    Null,
+    /// `boolean`
+    Boolean,
+    /// `number`
+    Number,
+    /// `string`
+    String,
+    /// `array`
+    Array,
+    /// `object`
+    Object,
+}
+
+impl JsonType {
+    /// The lower-case name (`"object"`, `"array"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Number => "number",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+impl Val {
+    /// A string value.
+    pub fn string(s: impl Into<Arc<str>>) -> Val {
+        Val::String(s.into())
+    }
+
+    /// An array value from its elements.
+    pub fn array(items: Vec<Val>) -> Val {
+        Val::Array(Arc::new(ArrayNode {
+            items,
+            json_len: OnceLock::new(),
+        }))
+    }
+
+    /// An object value from a map.
+    pub fn object(map: Map) -> Val {
+        Val::Object(Arc::new(ObjectNode {
+            map,
+            json_len: OnceLock::new(),
+        }))
+    }
+
+    /// An empty object `{}`.
+    pub fn empty_object() -> Val {
+        Val::object(Map::new())
+    }
+
+    /// An integer number.
+    pub fn int(n: i64) -> Val {
+        Val::Number(n.into())
+    }
+
+    /// A float number; NaN and infinities (not JSON) become `null`.
+    pub fn float(f: f64) -> Val {
+        match Number::from_f64(f) {
+            Some(n) => Val::Number(n),
+            None => Val::Null,
+        }
+    }
+
+    /// The JSON type of this value.
+    pub fn json_type(&self) -> JsonType {
+        match self {
+            Val::Null => JsonType::Null,
+            Val::Bool(_) => JsonType::Boolean,
+            Val::Number(_) => JsonType::Number,
+            Val::String(_) => JsonType::String,
+            Val::Array(_) => JsonType::Array,
+            Val::Object(_) => JsonType::Object,
+        }
+    }
+
+    /// `true` for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Val::Null)
+    }
+
+    /// The string, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Val::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is a number.
+    pub fn as_number(&self) -> Option<&Number> {
+        match self {
+            Val::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The number as `f64`, if this is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        self.as_number().and_then(Number::as_f64)
+    }
+
+    /// The number as `i64`, if this is an integer number that fits.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_number().and_then(Number::as_i64)
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_array(&self) -> Option<&[Val]> {
+        match self {
+            Val::Array(a) => Some(&a.items),
+            _ => None,
+        }
+    }
+
+    /// The map, if this is an object.
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Val::Object(o) => Some(&o.map),
+            _ => None,
+        }
+    }
+
+    /// Mutable access to the elements, copying the array node (not its elements) if
+    /// it is shared. Invalidates the cached length.
+    pub fn as_array_mut(&mut self) -> Option<&mut Vec<Val>> {
+        match self {
+            Val::Array(a) => {
+                let node = Arc::make_mut(a);
+                node.json_len = OnceLock::new();
+                Some(&mut node.items)
+            }
+            _ => None,
+        }
+    }
+
+    /// Mutable access to the map, copying the object node (not its values) if it is
+    /// shared. Invalidates the cached length.
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Val::Object(o) => {
+                let node = Arc::make_mut(o);
+                node.json_len = OnceLock::new();
+                Some(&mut node.map)
+            }
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, if this is an object that has it.
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+
+    /// The element at `index`, if this is an array that long.
+    pub fn get_index(&self, index: usize) -> Option<&Val> {
+        self.as_array().and_then(|a| a.get(index))
+    }
+
+    /// `true` when both values are the same allocation (or equal scalars that are cheap
+    /// to compare). A fast path for equality and for "did this state copy?" checks.
+    pub fn ptr_eq(&self, other: &Val) -> bool {
+        match (self, other) {
+            (Val::Array(a), Val::Array(b)) => Arc::ptr_eq(a, b),
+            (Val::Object(a), Val::Object(b)) => Arc::ptr_eq(a, b),
+            (Val::String(a), Val::String(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// The byte length of this value's compact JSON serialisation (as
+    /// `serde_json::to_string` writes it). Cached on arrays and objects.
+    pub fn json_len(&self) -> usize {
+        json_len::of(self)
+    }
+
+    /// Compact JSON text.
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("null"))
+    }
+
+    /// Parses JSON text into a value.
+    pub fn from_json_str(text: &str) -> Result<Val, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Converts to a `serde_json::Value` (a deep copy).
+    pub fn to_serde(&self) -> serde_json::Value {
+        match self {
+            Val::Null => serde_json::Value::Null,
+            Val::Bool(b) => serde_json::Value::Bool(*b),
+            Val::Number(n) => serde_json::Value::Number(n.clone()),
+            Val::String(s) => serde_json::Value::String(s.to_string()),
+            Val::Array(a) => serde_json::Value::Array(a.items.iter().map(Val::to_serde).collect()),
+            Val::Object(o) => serde_json::Value::Object(
+                o.map
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl From<&serde_json::Value> for Val {
+    fn from(value: &serde_json::Value) -> Val {
+        match value {
+            serde_json::Value::Null => Val::Null,
+            serde_json::Value::Bool(b) => Val::Bool(*b),
+            serde_json::Value::Number(n) => Val::Number(n.clone()),
+            serde_json::Value::String(s) => Val::String(Arc::from(s.as_str())),
+            serde_json::Value::Array(a) => Val::array(a.iter().map(Val::from).collect()),
+            serde_json::Value::Object(o) => Val::object(
+                o.iter()
+                    .map(|(k, v)| (Arc::from(k.as_str()), Val::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl From<serde_json::Value> for Val {
+    fn from(value: serde_json::Value) -> Val {
+        Val::from(&value)
+    }
+}
+
+impl From<&Val> for serde_json::Value {
+    fn from(value: &Val) -> serde_json::Value {
+        value.to_serde()
+    }
+}
+
+impl From<Val> for serde_json::Value {
+    fn from(value: Val) -> serde_json::Value {
+        value.to_serde()
+    }
+}
+
+impl From<bool> for Val {
+    fn from(b: bool) -> Val {
+        Val::Bool(b)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(n: i64) -> Val {
+        Val::int(n)
+    }
+}
+
+impl From<&str> for Val {
+    fn from(s: &str) -> Val {
+        Val::string(s)
+    }
+}
+
+impl From<String> for Val {
+    fn from(s: String) -> Val {
+        Val::string(s)
+    }
+}
+
+impl From<Vec<Val>> for Val {
+    fn from(items: Vec<Val>) -> Val {
+        Val::array(items)
+    }
+}
+
+impl From<Map> for Val {
+    fn from(map: Map) -> Val {
+        Val::object(map)
+    }
+}
+
+impl PartialEq for Val {
+    /// Structural equality. Numbers compare as serde_json compares them, except that
+    /// an integer and a float with the same value are equal (`1 == 1.0`), as Jackson's
+    /// numeric comparison in AWS treats them.
+    fn eq(&self, other: &Val) -> bool {
+        if self.ptr_eq(other) {
+            return true;
+        }
+        match (self, other) {
+            (Val::Null, Val::Null) => true,
+            (Val::Bool(a), Val::Bool(b)) => a == b,
+            (Val::Number(a), Val::Number(b)) => numbers_equal(a, b),
+            (Val::String(a), Val::String(b)) => a == b,
+            (Val::Array(a), Val::Array(b)) => a.items == b.items,
+            (Val::Object(a), Val::Object(b)) => {
+                a.map.len() == b.map.len()
+                    && a.map.iter().all(|(k, v)| b.map.get(k).is_some_and(|w| v == w))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Numeric equality by value: integers exactly, otherwise as `f64`.
+pub fn numbers_equal(a: &Number, b: &Number) -> bool {
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return x == y;
+    }
+    if let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) {
+        return x == y;
+    }
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+impl fmt::Debug for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+impl fmt::Display for Val {
+    /// Compact JSON.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+/// Builds a [`Val`] from JSON literal syntax, like `serde_json::json!`.
+#[macro_export]
+macro_rules! val {
+    ($($json:tt)+) => {
+        $crate::value::Val::from(::serde_json::json!($($json)+))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_compact_json_in_key_order() {
+        let text = r#"{"b":1,"a":[true,null,1.5,"x"],"c":{"z":-3,"y":1.0}}"#;
+        let v = Val::from_json_str(text).unwrap();
+        assert_eq!(v.to_json_string(), text);
+        assert_eq!(v.json_len(), text.len());
+    }
+
+    #[test]
+    fn clone_shares_and_write_copies_only_the_spine() {
+        let doc = val!({"big": {"deep": [1, 2, 3]}, "small": 1});
+        let mut copy = doc.clone();
+        copy.as_object_mut()
+            .unwrap()
+            .insert(Arc::from("small"), Val::int(2));
+        assert_eq!(doc.get("small"), Some(&Val::int(1)));
+        assert_eq!(copy.get("small"), Some(&Val::int(2)));
+        assert!(doc.get("big").unwrap().ptr_eq(copy.get("big").unwrap()));
+    }
+
+    #[test]
+    fn cached_length_is_invalidated_by_writes() {
+        let mut v = val!({"a": [1, 2]});
+        assert_eq!(v.json_len(), r#"{"a":[1,2]}"#.len());
+        v.as_object_mut()
+            .unwrap()
+            .insert(Arc::from("bb"), Val::string("é\n"));
+        assert_eq!(v.json_len(), v.to_json_string().len());
+    }
+
+    #[test]
+    fn integer_and_float_compare_equal_by_value() {
+        assert_eq!(val!(1), val!(1.0));
+        assert_ne!(val!(1), val!(1.5));
+        assert_eq!(val!({"a": [0]}), val!({"a": [0.0]}));
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let s = serde_json::json!({"k": [1, {"x": null}], "u": u64::MAX});
+        assert_eq!(Val::from(&s).to_serde(), s);
+    }
+}
