@@ -3,8 +3,10 @@
 #![warn(missing_docs)]
 
 pub mod data;
+pub mod definition;
 pub mod error;
 pub mod value;
 
+pub use definition::{DefinitionError, StateMachine};
 pub use error::StatesError;
 pub use value::Val;
