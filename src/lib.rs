@@ -5,8 +5,10 @@
 pub mod data;
 pub mod definition;
 pub mod error;
+pub mod exec;
 pub mod value;
 
 pub use definition::{DefinitionError, StateMachine};
 pub use error::StatesError;
+pub use exec::{Executor, Outcome, Resolvers, Status};
 pub use value::Val;

@@ -1,0 +1,420 @@
+//! The execution loop: one [`Run`] per execution, [`run_scope`] walking a scope's
+//! states by resolved id, and the per-state context ([`StateCx`]) the state
+//! implementations work with.
+
+use super::clock::Clock;
+use super::control::Control;
+use super::history::{Assigned, EventDetails, EventType};
+use super::recorder::{Chain, Recorder};
+use super::resolver::TaskResolver;
+use super::vars::Vars;
+use super::{choice, fail, map, parallel, pass, succeed, task, wait};
+use crate::data::context::ContextObject;
+use crate::data::random::Random;
+use crate::data::Env;
+use crate::definition::machine::Scope;
+use crate::definition::state::{State, StateKind, Transition};
+use crate::error::{names, StatesError};
+use crate::value::{Map, Val};
+use futures::future::BoxFuture;
+use std::sync::Arc;
+
+/// Size and count limits of an execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest state input, output or task result, in bytes of compact JSON
+    /// (AWS: 262,144).
+    pub max_payload_bytes: usize,
+    /// The most history events an execution may record (AWS: 25,000).
+    pub max_history_events: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_payload_bytes: 262_144,
+            max_history_events: 25_000,
+        }
+    }
+}
+
+/// Names and ARNs an execution reports (`$$`, history, Map Run ARNs).
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    pub(crate) region: Arc<str>,
+    pub(crate) account: Arc<str>,
+    pub(crate) role_arn: Arc<str>,
+    pub(crate) state_machine_name: Arc<str>,
+    pub(crate) state_machine_arn: Arc<str>,
+    pub(crate) execution_name: Arc<str>,
+    pub(crate) execution_arn: Arc<str>,
+}
+
+/// Everything shared by the states of one execution.
+pub(crate) struct Run {
+    pub(crate) resolver: Arc<dyn TaskResolver>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) random: Arc<Random>,
+    pub(crate) limits: Limits,
+    pub(crate) identity: Identity,
+    /// `$$.Execution`, built once.
+    pub(crate) execution_val: Val,
+    /// `$$.StateMachine`, built once.
+    pub(crate) state_machine_val: Val,
+    pub(crate) recorder: Arc<Recorder>,
+    pub(crate) control: Arc<Control>,
+    pub(crate) idle_yields: u32,
+}
+
+/// A failure travelling up from a state.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
+    /// The error and cause.
+    pub(crate) error: StatesError,
+    /// `false` for failures no Retry or Catch may handle (`States.Runtime`, an
+    /// oversized state output, execution termination).
+    pub(crate) catchable: bool,
+    /// `true` when the failure is a heartbeat expiry (matchable as
+    /// `States.HeartbeatTimeout` too).
+    pub(crate) heartbeat: bool,
+}
+
+impl Failure {
+    /// A failure; `States.Runtime` is never catchable.
+    pub(crate) fn new(error: StatesError) -> Failure {
+        let catchable = !error.is(names::RUNTIME);
+        Failure {
+            error,
+            catchable,
+            heartbeat: false,
+        }
+    }
+
+    /// A failure no Retry or Catch may handle.
+    pub(crate) fn fatal(error: StatesError) -> Failure {
+        Failure {
+            error,
+            catchable: false,
+            heartbeat: false,
+        }
+    }
+
+    /// The error output a Catcher receives: `{"Error": ..., "Cause": ...}`, with `null`
+    /// for an absent name or cause.
+    pub(crate) fn error_output(&self) -> Val {
+        let mut m = Map::with_capacity(2);
+        let error = if self.error.error.is_empty() {
+            Val::Null
+        } else {
+            Val::String(self.error.error.clone())
+        };
+        m.insert(Arc::from("Error"), error);
+        m.insert(
+            Arc::from("Cause"),
+            self.error
+                .cause
+                .as_deref()
+                .map(Val::string)
+                .unwrap_or(Val::Null),
+        );
+        Val::object(m)
+    }
+}
+
+/// The error name for history: absent when empty.
+pub(crate) fn error_name(e: &StatesError) -> Option<Arc<str>> {
+    if e.error.is_empty() {
+        None
+    } else {
+        Some(e.error.clone())
+    }
+}
+
+/// A state finished: its effective output, where to go, and the variables it assigned.
+pub(crate) struct StateOk {
+    pub(crate) output: Val,
+    pub(crate) next: Transition,
+    pub(crate) assigned: Option<Map>,
+}
+
+/// What a running state needs: the execution, its own definition, the variables
+/// visible to it (as they were when it was entered), and its event chain.
+pub(crate) struct StateCx<'a> {
+    pub(crate) run: &'a Run,
+    pub(crate) state: &'a State,
+    pub(crate) vars: &'a Vars<'a>,
+    pub(crate) chain: &'a Chain,
+    pub(crate) entered_id: u64,
+    pub(crate) entered_millis: i64,
+}
+
+impl<'a> StateCx<'a> {
+    /// The context object for this state (no retry count, token or map item).
+    pub(crate) fn context(&self) -> ContextObject {
+        ContextObject {
+            execution: self.run.execution_val.clone(),
+            state_machine: self.run.state_machine_val.clone(),
+            state_name: self.state.name.clone(),
+            state_entered_millis: self.entered_millis,
+            retry_count: None,
+            task_token: None,
+            map_item: None,
+        }
+    }
+
+    /// An evaluation environment over `input` and `context`.
+    pub(crate) fn env<'b>(&'b self, input: &'b Val, context: &'b ContextObject) -> Env<'b> {
+        Env {
+            input,
+            context,
+            variables: self.vars,
+            random: &self.run.random,
+        }
+    }
+
+    /// `An error occurred while executing the state '<name>' (entered at the event id #<n>). `
+    pub(crate) fn runtime_prefix(&self) -> String {
+        format!(
+            "An error occurred while executing the state '{}' (entered at the event id #{}). ",
+            self.state.name, self.entered_id
+        )
+    }
+
+    /// A `States.Runtime` failure raised by this state (the cause gets AWS's prefix).
+    pub(crate) fn runtime(&self, message: impl AsRef<str>) -> Failure {
+        Failure::new(StatesError::runtime(format!(
+            "{}{}",
+            self.runtime_prefix(),
+            message.as_ref()
+        )))
+    }
+
+    /// A failure raised by this state's own processing: `States.Runtime` causes get
+    /// the prefix; other errors pass unchanged.
+    pub(crate) fn fail(&self, e: StatesError) -> Failure {
+        if e.is(names::RUNTIME) {
+            let cause = e.cause.unwrap_or_default();
+            if cause.starts_with("An error occurred while executing the state") {
+                return Failure::new(StatesError::runtime(cause));
+            }
+            return self.runtime(cause);
+        }
+        Failure::new(e)
+    }
+
+    /// Records an event on this state's chain.
+    pub(crate) fn record(&self, t: EventType, details: EventDetails) -> u64 {
+        self.run.record(self.chain, t, details)
+    }
+
+    /// The payload to store in an event.
+    pub(crate) fn data(&self, v: &Val) -> Option<Val> {
+        self.run.recorder.data(v)
+    }
+}
+
+impl Run {
+    /// Records an event on `chain`, enforcing the history limit.
+    pub(crate) fn record(&self, chain: &Chain, t: EventType, details: EventDetails) -> u64 {
+        let id = self.recorder.record(chain, t, details);
+        if id > self.limits.max_history_events {
+            self.control
+                .terminate(super::control::Termination::HistoryLimit);
+        }
+        id
+    }
+
+    /// Fails when the execution is terminating (checked before each state).
+    pub(crate) fn check_running(&self) -> Result<(), Failure> {
+        match self.control.termination() {
+            Some(_) => Err(Failure::fatal(StatesError::new(
+                names::RUNTIME,
+                "The execution is terminating.",
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// `States.DataLimitExceeded` for a state or task named `label`.
+    pub(crate) fn data_limit(&self, label: &str) -> StatesError {
+        StatesError::new(
+            names::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The state/task '{label}' returned a result with a size exceeding the maximum number of bytes service limit."
+            ),
+        )
+    }
+
+    /// `true` when `v` is over the payload limit.
+    pub(crate) fn too_big(&self, v: &Val) -> bool {
+        v.json_len() > self.limits.max_payload_bytes
+    }
+}
+
+fn entered_type(kind: &StateKind) -> EventType {
+    match kind {
+        StateKind::Pass { .. } => EventType::PassStateEntered,
+        StateKind::Task(_) => EventType::TaskStateEntered,
+        StateKind::Choice(_) => EventType::ChoiceStateEntered,
+        StateKind::Wait(_) => EventType::WaitStateEntered,
+        StateKind::Succeed => EventType::SucceedStateEntered,
+        StateKind::Fail(_) => EventType::FailStateEntered,
+        StateKind::Parallel(_) => EventType::ParallelStateEntered,
+        StateKind::Map(_) => EventType::MapStateEntered,
+    }
+}
+
+fn exited_type(kind: &StateKind) -> Option<EventType> {
+    match kind {
+        StateKind::Pass { .. } => Some(EventType::PassStateExited),
+        StateKind::Task(_) => Some(EventType::TaskStateExited),
+        StateKind::Choice(_) => Some(EventType::ChoiceStateExited),
+        StateKind::Wait(_) => Some(EventType::WaitStateExited),
+        StateKind::Succeed => Some(EventType::SucceedStateExited),
+        StateKind::Fail(_) => None,
+        StateKind::Parallel(_) => Some(EventType::ParallelStateExited),
+        StateKind::Map(_) => Some(EventType::MapStateExited),
+    }
+}
+
+/// The `*StateAborted` event of a state type, for the types that have one.
+pub(crate) fn aborted_type(kind: &StateKind) -> Option<EventType> {
+    match kind {
+        StateKind::Task(_) => Some(EventType::TaskStateAborted),
+        StateKind::Wait(_) => Some(EventType::WaitStateAborted),
+        StateKind::Parallel(_) => Some(EventType::ParallelStateAborted),
+        StateKind::Map(_) => Some(EventType::MapStateAborted),
+        _ => None,
+    }
+}
+
+/// Records `*StateAborted` if the running state's future is dropped (a sibling
+/// branch or iteration failed), unless the whole execution is ending.
+struct AbortGuard<'a> {
+    run: &'a Run,
+    chain: &'a Chain,
+    event: Option<EventType>,
+}
+
+impl AbortGuard<'_> {
+    fn disarm(&mut self) {
+        self.event = None;
+    }
+}
+
+impl Drop for AbortGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(t) = self.event.take() {
+            if !self.run.control.is_closing() {
+                self.run.record(self.chain, t, EventDetails::None);
+            }
+        }
+    }
+}
+
+fn assigned_details(assigned: &Option<Map>) -> Option<Assigned> {
+    assigned
+        .as_ref()
+        .map(|m| Arc::new(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
+}
+
+/// Runs the states of `scope` from its `StartAt` until one ends the scope.
+///
+/// `nested` is `true` inside Parallel branches and Map iterations: there a state that
+/// fails without being caught also records its `*StateAborted` event, as AWS does.
+pub(crate) fn run_scope<'a, 'v: 'a>(
+    run: &'a Run,
+    scope: &'a Scope,
+    input: Val,
+    vars: &'a mut Vars<'v>,
+    chain: &'a Chain,
+    nested: bool,
+) -> BoxFuture<'a, Result<Val, Failure>> {
+    Box::pin(async move {
+        let mut id = scope.start_at;
+        let mut input = input;
+        loop {
+            run.check_running()?;
+            let Some(state) = scope.states.get(id) else {
+                return Err(Failure::fatal(StatesError::runtime(format!(
+                    "Internal error: no state with id {id} in this scope."
+                ))));
+            };
+            let entered_id = run.record(
+                chain,
+                entered_type(&state.kind),
+                EventDetails::StateEntered {
+                    name: state.name.clone(),
+                    input: run.recorder.data(&input),
+                },
+            );
+            let mut guard = AbortGuard {
+                run,
+                chain,
+                event: aborted_type(&state.kind),
+            };
+            let result = {
+                let cx = StateCx {
+                    run,
+                    state,
+                    vars: &*vars,
+                    chain,
+                    entered_id,
+                    entered_millis: run.clock.now_millis(),
+                };
+                run_state(&cx, input).await
+            };
+            guard.disarm();
+            drop(guard);
+            let ok = match result {
+                Ok(ok) => ok,
+                Err(f) => {
+                    if nested {
+                        if let Some(t) = aborted_type(&state.kind) {
+                            run.record(chain, t, EventDetails::None);
+                        }
+                    }
+                    return Err(f);
+                }
+            };
+            if run.too_big(&ok.output) {
+                return Err(Failure::fatal(run.data_limit(&state.name)));
+            }
+            if let Some(t) = exited_type(&state.kind) {
+                run.record(
+                    chain,
+                    t,
+                    EventDetails::StateExited {
+                        name: state.name.clone(),
+                        output: run.recorder.data(&ok.output),
+                        assigned: assigned_details(&ok.assigned),
+                    },
+                );
+            }
+            if let Some(assigned) = ok.assigned {
+                vars.assign(assigned);
+            }
+            match ok.next {
+                Transition::Next(next) => {
+                    id = next;
+                    input = ok.output;
+                }
+                Transition::End => return Ok(ok.output),
+            }
+        }
+    })
+}
+
+/// Runs one state's work (after `*StateEntered`, before `*StateExited`).
+async fn run_state(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure> {
+    match &cx.state.kind {
+        StateKind::Pass { result } => pass::run(cx, result.as_ref(), input),
+        StateKind::Task(t) => task::run(cx, t, input).await,
+        StateKind::Choice(c) => choice::run(cx, c, input),
+        StateKind::Wait(w) => wait::run(cx, w, input).await,
+        StateKind::Succeed => succeed::run(cx, input),
+        StateKind::Fail(f) => Err(fail::run(cx, f, input)),
+        StateKind::Parallel(p) => parallel::run(cx, p, input).await,
+        StateKind::Map(m) => map::run(cx, m, input).await,
+    }
+}

@@ -1,0 +1,192 @@
+//! The JSONPath input/output pipeline, step by step: InputPath, Parameters,
+//! ResultSelector, Assign, ResultPath, OutputPath (CHECKLIST §7), plus the JSONata
+//! equivalents that can be evaluated without a JSONata engine (literal values).
+
+use super::engine::{Failure, StateCx};
+use crate::data::context::ContextObject;
+use crate::data::path::Path;
+use crate::data::template::Template;
+use crate::definition::io::{Assign, InputFilter, Io, ResultPath};
+use crate::definition::jsonata::{is_expression, JsonataValue};
+use crate::error::{names, StatesError};
+use crate::value::{Map, Val};
+
+/// Applies `InputPath` or `OutputPath`: the identity passes the value through uncopied.
+pub(crate) fn filter(
+    cx: &StateCx<'_>,
+    f: &InputFilter,
+    data: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    match f {
+        InputFilter::Identity => Ok(data.clone()),
+        InputFilter::Empty => Ok(Val::empty_object()),
+        InputFilter::Path(p) => eval_path(cx, p, data, ctx),
+    }
+}
+
+/// Evaluates a path against `data`; a miss is `States.Runtime` with Jayway's message.
+pub(crate) fn eval_path(
+    cx: &StateCx<'_>,
+    p: &Path,
+    data: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    p.eval(&cx.env(data, ctx))
+        .map_err(|e| cx.runtime(e.message))
+}
+
+/// Evaluates a payload template against `data`.
+pub(crate) fn template(
+    cx: &StateCx<'_>,
+    t: &Template,
+    data: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    t.eval(&cx.env(data, ctx)).map_err(|e| cx.fail(e))
+}
+
+/// Steps 1–2: the effective input (InputPath, then Parameters). JSONata states use
+/// `Arguments` (literal values only in this build) or the raw input.
+pub(crate) fn effective_input(
+    cx: &StateCx<'_>,
+    raw: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    match &cx.state.io {
+        Io::JsonPath(io) => {
+            let filtered = filter(cx, &io.input_path, raw, ctx)?;
+            match &io.parameters {
+                Some(t) => template(cx, t, &filtered, ctx),
+                None => Ok(filtered),
+            }
+        }
+        Io::Jsonata(io) => match &io.arguments {
+            Some(a) => jsonata(cx, a, "Arguments"),
+            None => Ok(raw.clone()),
+        },
+    }
+}
+
+/// Step 4: ResultSelector over the raw result.
+pub(crate) fn select_result(
+    cx: &StateCx<'_>,
+    result: Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    match &cx.state.io {
+        Io::JsonPath(io) => match &io.result_selector {
+            Some(t) => template(cx, t, &result, ctx),
+            None => Ok(result),
+        },
+        Io::Jsonata(_) => Ok(result),
+    }
+}
+
+/// Evaluates an `Assign` block against `data` (the state's result, or the error
+/// output in a Catcher) into the variables to set.
+pub(crate) fn assign(
+    cx: &StateCx<'_>,
+    a: &Assign,
+    data: &Val,
+    ctx: &ContextObject,
+) -> Result<Map, Failure> {
+    let value = match a {
+        Assign::JsonPath(t) => template(cx, t, data, ctx)?,
+        Assign::Jsonata(j) => jsonata(cx, j, "Assign")?,
+    };
+    match value {
+        Val::Object(o) => Ok(o.map().clone()),
+        other => Err(cx.runtime(format!(
+            "The Assign field must evaluate to an object, but was: {other}"
+        ))),
+    }
+}
+
+/// Step 6: ResultPath places `result` into the raw input.
+pub(crate) fn result_path(
+    _cx: &StateCx<'_>,
+    rp: &ResultPath,
+    raw: Val,
+    result: Val,
+) -> Result<Val, Failure> {
+    match rp {
+        ResultPath::Replace => Ok(result),
+        ResultPath::Discard => Ok(raw),
+        ResultPath::At(p) => {
+            let shown = raw.to_json_string();
+            p.write(raw, result).map_err(|e| {
+                Failure::new(StatesError::new(
+                    names::RESULT_PATH_MATCH_FAILURE,
+                    format!(
+                        "Unable to apply ResultPath '{}' to input '{}': {}",
+                        p.text(),
+                        shown,
+                        e.message
+                    ),
+                ))
+            })
+        }
+    }
+}
+
+/// Steps 5–7 on success: Assign (against `result`, with the variables as they were
+/// when the state was entered), ResultPath into `raw`, then OutputPath. JSONata
+/// states use `Output` (literal only) or the result.
+pub(crate) fn finish(
+    cx: &StateCx<'_>,
+    raw: Val,
+    result: Val,
+    ctx: &ContextObject,
+    assign_block: Option<&Assign>,
+) -> Result<(Val, Option<Map>), Failure> {
+    let assigned = match assign_block {
+        Some(a) => Some(assign(cx, a, &result, ctx)?),
+        None => None,
+    };
+    let output = match &cx.state.io {
+        Io::JsonPath(io) => {
+            let placed = result_path(cx, &io.result_path, raw, result)?;
+            filter(cx, &io.output_path, &placed, ctx)?
+        }
+        Io::Jsonata(io) => match &io.output {
+            Some(o) => jsonata(cx, o, "Output")?,
+            None => result,
+        },
+    };
+    Ok((output, assigned))
+}
+
+/// A JSONata-mode value. Values without `{% %}` expressions are used as written;
+/// expressions need the JSONata engine, which this build does not have yet, and fail
+/// with `States.QueryEvaluationError`.
+pub(crate) fn jsonata(cx: &StateCx<'_>, v: &JsonataValue, location: &str) -> Result<Val, Failure> {
+    if contains_expression(&v.value) {
+        return Err(Failure::new(StatesError::new(
+            names::QUERY_EVALUATION_ERROR,
+            format!(
+                "{}The field '{}' holds a JSONata expression, and this build of statelang cannot evaluate JSONata yet.",
+                cx.runtime_prefix(),
+                location
+            ),
+        )));
+    }
+    Ok(v.value.clone())
+}
+
+fn contains_expression(v: &Val) -> bool {
+    match v {
+        Val::String(s) => is_expression(s),
+        Val::Array(a) => a.items().iter().any(contains_expression),
+        Val::Object(o) => o.map().values().any(contains_expression),
+        _ => false,
+    }
+}
+
+/// A value as AWS quotes it in path error messages: strings raw, others as JSON.
+pub(crate) fn shown(v: &Val) -> String {
+    match v {
+        Val::String(s) => s.to_string(),
+        other => other.to_json_string(),
+    }
+}

@@ -1,0 +1,385 @@
+//! Map states: the item source (ItemsPath), per-item ItemSelector, MaxConcurrency,
+//! failure tolerance, results in item order. INLINE iterations run here, recording
+//! `MapIteration*` events; DISTRIBUTED runs go to [`super::distributed`].
+
+use super::concurrent::{abort_in_order, Indexed};
+use super::engine::{run_scope, Failure, StateCx, StateOk};
+use super::history::{EventDetails, EventType};
+use super::io;
+use super::recorder::Chain;
+use super::retry::{self, RetryState};
+use super::vars::Vars;
+use crate::data::context::ContextObject;
+use crate::definition::io::Io;
+use crate::definition::map::{Count, ItemSelector, MapMode, MapState, Percentage};
+use crate::error::{names, StatesError};
+use crate::value::Val;
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+use std::sync::Arc;
+
+/// How many iteration failures a Map tolerates.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Tolerance {
+    pub(crate) count: Option<u64>,
+    pub(crate) percentage: Option<f64>,
+}
+
+impl Tolerance {
+    /// `true` when `failed` of `total` is more than tolerated.
+    pub(crate) fn exceeded(&self, failed: usize, total: usize) -> bool {
+        if failed == 0 {
+            return false;
+        }
+        match (self.count, self.percentage) {
+            (None, None) => true,
+            (count, pct) => {
+                count.is_some_and(|c| failed as u64 > c)
+                    || pct
+                        .is_some_and(|p| total > 0 && (failed as f64) * 100.0 / (total as f64) > p)
+            }
+        }
+    }
+
+    /// `true` when some tolerance is configured (failures then report
+    /// `States.ExceedToleratedFailureThreshold`).
+    pub(crate) fn configured(&self) -> bool {
+        self.count.is_some() || self.percentage.is_some()
+    }
+}
+
+/// The failure of a Map whose tolerated failure threshold was exceeded.
+pub(crate) fn threshold_exceeded() -> Failure {
+    Failure::new(StatesError::new(
+        names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+        "The specified tolerated failure threshold was exceeded",
+    ))
+}
+
+/// Runs a Map state.
+pub(crate) async fn run(cx: &StateCx<'_>, m: &MapState, raw: Val) -> Result<StateOk, Failure> {
+    let mut retry = RetryState::new(&m.retry);
+    let (results, ctx) = loop {
+        let mut ctx = cx.context();
+        ctx.retry_count = Some(retry.retry_count);
+        let input = match &cx.state.io {
+            Io::JsonPath(io) => io::filter(cx, &io.input_path, &raw, &ctx)?,
+            Io::Jsonata(_) => raw.clone(),
+        };
+        let outcome = match m.mode {
+            MapMode::Inline => inline(cx, m, &input, &ctx).await,
+            MapMode::Distributed { .. } => super::distributed::run(cx, m, &input, &ctx).await,
+        };
+        match outcome {
+            Ok(results) => break (results, ctx),
+            Err(Attempt::Fatal(f)) => return Err(f),
+            Err(Attempt::Failed(f)) => {
+                if let Some(delay) = retry.next_delay(&m.retry, &f, &cx.run.random) {
+                    if delay > 0 {
+                        cx.run.clock.sleep(delay).await;
+                    }
+                    continue;
+                }
+                cx.record(EventType::MapStateFailed, EventDetails::None);
+                return retry::catch(cx, &m.catch, raw, f);
+            }
+        }
+    };
+    // AWS links MapStateExited to MapStateSucceeded's predecessor.
+    let before = cx.chain.last();
+    cx.record(EventType::MapStateSucceeded, EventDetails::None);
+    cx.chain.set(before);
+    let result = io::select_result(cx, results, &ctx)?;
+    let (output, assigned) = io::finish(cx, raw, result, &ctx, cx.state.assign.as_ref())?;
+    Ok(StateOk {
+        output,
+        next: cx.state.transition,
+        assigned,
+    })
+}
+
+/// How a Map attempt failed.
+pub(crate) enum Attempt {
+    /// Before the iterations ran (paths, counts): the state fails without
+    /// `MapStateFailed`, and Retry/Catch see it only if it is catchable.
+    Fatal(Failure),
+    /// An iteration (or the map run) failed: `MapStateFailed`, then Retry/Catch.
+    Failed(Failure),
+}
+
+impl From<Failure> for Attempt {
+    fn from(f: Failure) -> Attempt {
+        Attempt::Fatal(f)
+    }
+}
+
+/// The items to iterate: ItemsPath (JSONPath) or Items (JSONata) over the input.
+pub(crate) fn items(
+    cx: &StateCx<'_>,
+    m: &MapState,
+    input: &Val,
+    ctx: &ContextObject,
+) -> Result<Vec<Val>, Failure> {
+    let source = match (&m.items_path, &m.items) {
+        (Some(p), _) => io::eval_path(cx, p, input, ctx)?,
+        (None, Some(j)) => io::jsonata(cx, j, "Items")?,
+        (None, None) => input.clone(),
+    };
+    match source.as_array() {
+        Some(a) => Ok(a.to_vec()),
+        None => Err(cx.runtime(format!(
+            "Map state input must be an array but was: {}",
+            source.to_json_string()
+        ))),
+    }
+}
+
+/// The input of iteration `index`: the ItemSelector over the Map's effective input
+/// with `$$.Map.Item`, or the item itself.
+pub(crate) fn item_input(
+    cx: &StateCx<'_>,
+    m: &MapState,
+    input: &Val,
+    ctx: &ContextObject,
+    index: usize,
+    item: Val,
+) -> Result<Val, Failure> {
+    match &m.item_selector {
+        None => Ok(item),
+        Some(ItemSelector::JsonPath(t)) => {
+            let mut ctx = ctx.clone();
+            ctx.map_item = Some((index, item));
+            io::template(cx, t, input, &ctx)
+        }
+        Some(ItemSelector::Jsonata(j)) => io::jsonata(cx, j, "ItemSelector"),
+    }
+}
+
+/// Evaluates a whole-number field (`MaxConcurrency`, `ToleratedFailureCount`, ...).
+pub(crate) fn count(
+    cx: &StateCx<'_>,
+    c: Option<&Count>,
+    field: &str,
+    input: &Val,
+    ctx: &ContextObject,
+) -> Result<Option<u64>, Failure> {
+    match c {
+        None => Ok(None),
+        Some(Count::Literal(n)) => Ok(Some(*n)),
+        Some(Count::Path(p)) => {
+            let v = io::eval_path(cx, p, input, ctx)?;
+            match v.as_number() {
+                Some(n) if n.is_i64() || n.is_u64() => match n.as_u64() {
+                    Some(u) => Ok(Some(u)),
+                    None => Err(cx.runtime(format!("{field} cannot be negative."))),
+                },
+                _ => Err(cx.runtime(format!(
+                    "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                    io::shown(&v),
+                    p.text()
+                ))),
+            }
+        }
+        Some(Count::Jsonata(j)) => {
+            let v = io::jsonata(cx, j, field)?;
+            match v.as_number().and_then(|n| n.as_u64()) {
+                Some(u) => Ok(Some(u)),
+                None => Err(Failure::new(StatesError::new(
+                    names::QUERY_EVALUATION_ERROR,
+                    format!(
+                        "{}Expected non-negative integer for {field}, got '{v}' instead.",
+                        cx.runtime_prefix()
+                    ),
+                ))),
+            }
+        }
+    }
+}
+
+fn percentage(
+    cx: &StateCx<'_>,
+    p: Option<&Percentage>,
+    input: &Val,
+    ctx: &ContextObject,
+) -> Result<Option<f64>, Failure> {
+    let field = "ToleratedFailurePercentage";
+    let v = match p {
+        None => return Ok(None),
+        Some(Percentage::Literal(f)) => *f,
+        Some(Percentage::Path(path)) => {
+            let v = io::eval_path(cx, path, input, ctx)?;
+            match v.as_f64() {
+                Some(f) => f,
+                None => return Err(cx.runtime(format!(
+                    "The {field}Path field refers to value \"{}\" which is not a valid float: {}",
+                    io::shown(&v),
+                    path.text()
+                ))),
+            }
+        }
+        Some(Percentage::Jsonata(j)) => match io::jsonata(cx, j, field)?.as_f64() {
+            Some(f) => f,
+            None => return Err(cx.runtime(format!("{field} must be a number."))),
+        },
+    };
+    if !(0.0..=100.0).contains(&v) {
+        return Err(cx.runtime(format!("{field} must be between 0 and 100.")));
+    }
+    Ok(Some(v))
+}
+
+/// MaxConcurrency and the tolerated failures (evaluated after `MapStateStarted`).
+pub(crate) fn limits(
+    cx: &StateCx<'_>,
+    m: &MapState,
+    input: &Val,
+    ctx: &ContextObject,
+) -> Result<(usize, Tolerance), Failure> {
+    let max = count(cx, m.max_concurrency.as_ref(), "MaxConcurrency", input, ctx)?.unwrap_or(0);
+    let tolerance = Tolerance {
+        count: count(
+            cx,
+            m.tolerated_failure_count.as_ref(),
+            "ToleratedFailureCount",
+            input,
+            ctx,
+        )?,
+        percentage: percentage(cx, m.tolerated_failure_percentage.as_ref(), input, ctx)?,
+    };
+    let limit = if max == 0 {
+        usize::MAX
+    } else {
+        usize::try_from(max).unwrap_or(usize::MAX)
+    };
+    Ok((limit, tolerance))
+}
+
+/// Records `MapIterationAborted` if an iteration is dropped while running.
+struct IterationGuard<'a> {
+    cx: &'a StateCx<'a>,
+    chain: &'a Chain,
+    index: usize,
+    armed: bool,
+}
+
+impl Drop for IterationGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed && !self.cx.run.control.is_closing() {
+            self.cx.run.record(
+                self.chain,
+                EventType::MapIterationAborted,
+                EventDetails::MapIteration {
+                    name: self.cx.state.name.clone(),
+                    index: self.index,
+                },
+            );
+        }
+    }
+}
+
+/// Runs the iterations of an INLINE Map once.
+async fn inline(
+    cx: &StateCx<'_>,
+    m: &MapState,
+    input: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Attempt> {
+    let items = items(cx, m, input, ctx)?;
+    let total = items.len();
+    let started = cx.record(
+        EventType::MapStateStarted,
+        EventDetails::MapStateStarted { length: total },
+    );
+    let (limit, tolerance) = limits(cx, m, input, ctx)?;
+    let name: Arc<str> = cx.state.name.clone();
+
+    let iteration = |index: usize, item: Val| {
+        let name = name.clone();
+        async move {
+            let chain = Chain::new(started);
+            let mut guard = IterationGuard {
+                cx,
+                chain: &chain,
+                index,
+                armed: false,
+            };
+            let item_input = match item_input(cx, m, input, ctx, index, item) {
+                Ok(v) => v,
+                Err(f) => return (Err(f), chain.last(), false),
+            };
+            cx.run.record(
+                &chain,
+                EventType::MapIterationStarted,
+                EventDetails::MapIteration {
+                    name: name.clone(),
+                    index,
+                },
+            );
+            guard.armed = true;
+            let mut vars = Vars::child(cx.vars);
+            let r = run_scope(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
+            guard.armed = false;
+            drop(guard);
+            let t = if r.is_ok() {
+                EventType::MapIterationSucceeded
+            } else {
+                EventType::MapIterationFailed
+            };
+            cx.run
+                .record(&chain, t, EventDetails::MapIteration { name, index });
+            (r, chain.last(), true)
+        }
+    };
+
+    let mut results: Vec<Val> = vec![Val::Null; total];
+    let mut pending = items.into_iter().enumerate();
+    let mut set = FuturesUnordered::new();
+    let mut failed = 0usize;
+    let mut last = started;
+    loop {
+        while set.len() < limit {
+            match pending.next() {
+                Some((i, item)) => set.push(Indexed::new(i, iteration(i, item))),
+                None => break,
+            }
+        }
+        let Some((i, (r, iteration_last, ran))) = set.next().await else {
+            break;
+        };
+        last = last.max(iteration_last);
+        match r {
+            Ok(v) => {
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = v;
+                }
+            }
+            Err(f) if !ran || !f.catchable => {
+                abort_in_order(set);
+                cx.chain.set(cx.run.recorder.count());
+                return Err(if ran {
+                    Attempt::Failed(f)
+                } else {
+                    Attempt::Fatal(f)
+                });
+            }
+            Err(f) => {
+                failed += 1;
+                if tolerance.exceeded(failed, total) {
+                    abort_in_order(set);
+                    cx.chain.set(cx.run.recorder.count());
+                    let f = if tolerance.configured() {
+                        threshold_exceeded()
+                    } else {
+                        f
+                    };
+                    return Err(Attempt::Failed(f));
+                }
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = f.error_output();
+                }
+            }
+        }
+    }
+    cx.chain.set(last);
+    Ok(Val::array(results))
+}

@@ -1,0 +1,66 @@
+//! The executor: runs a compiled [`StateMachine`](crate::StateMachine) on an input
+//! and produces an [`Outcome`] with the AWS-shaped [`History`].
+//!
+//! - [`Executor`] holds the options and the [`TaskResolver`] that Task states call;
+//!   [`Executor::run`] runs to the end, [`Executor::start`] also returns an
+//!   [`ExecutionHandle`] to stop the execution, complete `.waitForTaskToken` tokens
+//!   and stream events.
+//! - [`Resolvers`] routes resources to async closures.
+//! - Time comes from a [`Clock`]: the deterministic [`VirtualClock`] by default
+//!   (Waits, back-off and timeouts finish instantly, in order, with correct
+//!   timestamps), or real time with `TokioClock` (cargo feature `tokio`).
+//!
+//! The executor depends only on `futures`: it runs under tokio, under
+//! `futures::executor::block_on`, or any other executor. Parallel branches and Map
+//! iterations run concurrently inside the execution's own future.
+//!
+//! ```
+//! use statelang::exec::{Executor, Resolvers, Status};
+//! use statelang::{val, StateMachine};
+//! use std::sync::Arc;
+//! # fn parse() -> Option<StateMachine> { None }
+//! # let Some(machine) = parse() else { return };
+//! let resolvers = Resolvers::new().on("charge", |task| async move {
+//!     Ok(val!({"ok": true, "amount": task.input.get("amount").cloned()}))
+//! });
+//! let executor = Executor::new(Arc::new(resolvers));
+//! let outcome = futures::executor::block_on(executor.run(&machine, val!({"amount": 3})));
+//! assert_eq!(outcome.status, Status::Succeeded);
+//! ```
+
+mod choice;
+pub mod clock;
+mod concurrent;
+mod control;
+mod distributed;
+mod engine;
+mod executor;
+mod fail;
+mod handle;
+pub mod history;
+mod idle;
+mod io;
+mod map;
+mod outcome;
+mod parallel;
+mod pass;
+mod recorder;
+pub mod resolver;
+mod retry;
+pub mod router;
+mod stubs;
+mod succeed;
+mod task;
+mod vars;
+mod wait;
+
+#[cfg(feature = "tokio")]
+pub use clock::TokioClock;
+pub use clock::{Clock, VirtualClock};
+pub use engine::Limits;
+pub use executor::Executor;
+pub use handle::{ExecutionHandle, TaskDoesNotExist};
+pub use history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
+pub use outcome::{Outcome, Status};
+pub use resolver::{HeartbeatSender, TaskError, TaskRequest, TaskResolver};
+pub use router::{NoResolver, Resolvers};

@@ -1,0 +1,85 @@
+//! Parallel states: every branch runs concurrently on a copy (a shared `Val`) of the
+//! effective input; results come back in branch order; the first failure aborts the
+//! other branches and fails the state with the branch's own error.
+
+use super::concurrent::{abort_in_order, Indexed};
+use super::engine::{run_scope, Failure, StateCx, StateOk};
+use super::history::{EventDetails, EventType};
+use super::io;
+use super::recorder::Chain;
+use super::retry::{self, RetryState};
+use super::vars::Vars;
+use crate::definition::parallel::Parallel;
+use crate::value::Val;
+use futures::stream::FuturesUnordered;
+use futures::StreamExt;
+
+/// Runs a Parallel state.
+pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<StateOk, Failure> {
+    let mut retry = RetryState::new(&p.retry);
+    let (results, ctx) = loop {
+        let mut ctx = cx.context();
+        ctx.retry_count = Some(retry.retry_count);
+        let input = io::effective_input(cx, &raw, &ctx)?;
+        let started = cx.record(EventType::ParallelStateStarted, EventDetails::None);
+        match branches(cx, p, &input, started).await {
+            Ok(results) => break (results, ctx),
+            Err(f) => {
+                if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
+                    if delay > 0 {
+                        cx.run.clock.sleep(delay).await;
+                    }
+                    continue;
+                }
+                cx.record(EventType::ParallelStateFailed, EventDetails::None);
+                return retry::catch(cx, &p.catch, raw, f);
+            }
+        }
+    };
+    cx.record(EventType::ParallelStateSucceeded, EventDetails::None);
+    let result = io::select_result(cx, Val::array(results), &ctx)?;
+    let (output, assigned) = io::finish(cx, raw, result, &ctx, cx.state.assign.as_ref())?;
+    Ok(StateOk {
+        output,
+        next: cx.state.transition,
+        assigned,
+    })
+}
+
+/// Runs every branch once; the results in branch order, or the first failure.
+async fn branches(
+    cx: &StateCx<'_>,
+    p: &Parallel,
+    input: &Val,
+    started: u64,
+) -> Result<Vec<Val>, Failure> {
+    let mut set = FuturesUnordered::new();
+    for (i, scope) in p.branches.iter().enumerate() {
+        let input = input.clone();
+        set.push(Indexed::new(i, async move {
+            let chain = Chain::new(started);
+            let mut vars = Vars::child(cx.vars);
+            let r = run_scope(cx.run, scope, input, &mut vars, &chain, true).await;
+            (r, chain.last())
+        }));
+    }
+    let mut results: Vec<Val> = vec![Val::Null; p.branches.len()];
+    let mut last = started;
+    while let Some((i, (r, branch_last))) = set.next().await {
+        last = last.max(branch_last);
+        match r {
+            Ok(v) => {
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = v;
+                }
+            }
+            Err(f) => {
+                abort_in_order(set);
+                cx.chain.set(cx.run.recorder.count());
+                return Err(f);
+            }
+        }
+    }
+    cx.chain.set(last);
+    Ok(results)
+}

@@ -1,0 +1,140 @@
+//! The live side of the history: assigns ids, links `previousEventId`s along causal
+//! chains, timestamps events from the clock, stores them (per [`HistoryLevel`]) and
+//! feeds subscribers of [`ExecutionHandle::events`](super::ExecutionHandle::events).
+
+use super::clock::Clock;
+use super::history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
+use crate::value::Val;
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A causal chain of events: the top level, one Parallel branch or one Map
+/// iteration. Each event recorded on a chain points back at the chain's previous
+/// event.
+#[derive(Debug)]
+pub(crate) struct Chain(AtomicU64);
+
+impl Chain {
+    /// A chain whose next event points at `prev`.
+    pub(crate) fn new(prev: u64) -> Chain {
+        Chain(AtomicU64::new(prev))
+    }
+
+    /// The id of the chain's last event.
+    pub(crate) fn last(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Makes `id` the chain's last event.
+    pub(crate) fn set(&self, id: u64) {
+        self.0.store(id, Ordering::Release);
+    }
+}
+
+struct Inner {
+    next_id: u64,
+    events: Vec<HistoryEvent>,
+    subscribers: Vec<UnboundedSender<HistoryEvent>>,
+    finished: bool,
+}
+
+/// Records events for one execution.
+pub(crate) struct Recorder {
+    level: HistoryLevel,
+    clock: Arc<dyn Clock>,
+    inner: Mutex<Inner>,
+}
+
+impl Recorder {
+    pub(crate) fn new(level: HistoryLevel, clock: Arc<dyn Clock>) -> Recorder {
+        Recorder {
+            level,
+            clock,
+            inner: Mutex::new(Inner {
+                next_id: 1,
+                events: Vec::new(),
+                subscribers: Vec::new(),
+                finished: false,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The payload to store for a data field: the value at `Full`, nothing otherwise.
+    pub(crate) fn data(&self, v: &Val) -> Option<Val> {
+        match self.level {
+            HistoryLevel::Full => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// `true` when events are built at all (stored or streamed).
+    fn wanted(&self, inner: &Inner) -> bool {
+        self.level != HistoryLevel::None || !inner.subscribers.is_empty()
+    }
+
+    /// Records an event whose predecessor is `prev`; returns its id.
+    pub(crate) fn push(&self, prev: u64, event_type: EventType, details: EventDetails) -> u64 {
+        let mut inner = self.lock();
+        let id = inner.next_id;
+        inner.next_id += 1;
+        if self.wanted(&inner) {
+            let event = HistoryEvent {
+                id,
+                previous_event_id: prev,
+                timestamp_millis: self.clock.now_millis(),
+                event_type,
+                details,
+            };
+            inner
+                .subscribers
+                .retain(|s| s.unbounded_send(event.clone()).is_ok());
+            if self.level != HistoryLevel::None {
+                inner.events.push(event);
+            }
+        }
+        id
+    }
+
+    /// Records an event on `chain` and advances the chain.
+    pub(crate) fn record(
+        &self,
+        chain: &Chain,
+        event_type: EventType,
+        details: EventDetails,
+    ) -> u64 {
+        let id = self.push(chain.last(), event_type, details);
+        chain.set(id);
+        id
+    }
+
+    /// How many events have been recorded.
+    pub(crate) fn count(&self) -> u64 {
+        self.lock().next_id - 1
+    }
+
+    /// A stream of events: those already stored, then live ones until the end.
+    pub(crate) fn subscribe(&self) -> UnboundedReceiver<HistoryEvent> {
+        let (tx, rx) = unbounded();
+        let mut inner = self.lock();
+        for e in &inner.events {
+            let _ = tx.unbounded_send(e.clone());
+        }
+        if !inner.finished {
+            inner.subscribers.push(tx);
+        }
+        rx
+    }
+
+    /// Ends the history: closes the streams and returns the stored events.
+    pub(crate) fn finish(&self) -> History {
+        let mut inner = self.lock();
+        inner.finished = true;
+        inner.subscribers.clear();
+        History::from_events(inner.events.clone())
+    }
+}

@@ -1,0 +1,144 @@
+//! How Task states reach the embedding program: the [`TaskResolver`] trait, the
+//! [`TaskRequest`] it receives and the [`TaskError`] it may return.
+
+use crate::definition::task::ResourceKind;
+use crate::value::Val;
+use async_trait::async_trait;
+use futures::channel::mpsc::UnboundedSender;
+use std::fmt;
+use std::sync::Arc;
+
+/// Runs the work of Task states.
+///
+/// The executor calls [`TaskResolver::invoke`] once per attempt (retries call it
+/// again). The returned value is the task's result; for a `.waitForTaskToken`
+/// resource it is the immediate response recorded in `TaskSubmitted`, and the state
+/// then waits for [`ExecutionHandle::send_task_success`](super::ExecutionHandle::send_task_success)
+/// (or failure) with [`TaskRequest::task_token`].
+///
+/// A resolver that panics fails the task with `States.TaskFailed` and the panic
+/// message as the cause. A resolver that never returns is ended by the state's
+/// `TimeoutSeconds` (or `HeartbeatSeconds`).
+///
+/// Most programs use the [`Resolvers`](super::Resolvers) router rather than
+/// implementing this trait.
+#[async_trait]
+pub trait TaskResolver: Send + Sync {
+    /// Performs one attempt of a task.
+    async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError>;
+}
+
+#[async_trait]
+impl<T: TaskResolver + ?Sized> TaskResolver for Arc<T> {
+    async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError> {
+        (**self).invoke(task).await
+    }
+}
+
+/// Everything a resolver gets for one task attempt.
+#[derive(Clone, Debug)]
+pub struct TaskRequest {
+    /// The `Resource` ARN exactly as written in the definition.
+    pub resource: Arc<str>,
+    /// What kind of resource it is (Lambda ARN, activity, service integration, custom).
+    pub kind: ResourceKind,
+    /// The Task state's name.
+    pub state_name: Arc<str>,
+    /// The effective input: the state input after `InputPath` and `Parameters`.
+    pub input: Val,
+    /// The context object (`$$`) as the state saw it.
+    pub context: Val,
+    /// The task token, when the resource ends in `.waitForTaskToken`.
+    pub task_token: Option<Arc<str>>,
+    /// The state's timeout in seconds, when one is set.
+    pub timeout_seconds: Option<u64>,
+    /// The state's heartbeat interval in seconds, when one is set.
+    pub heartbeat_seconds: Option<u64>,
+    /// How many times this state has retried (0 on the first attempt).
+    pub retry_count: u32,
+    /// The evaluated `Credentials` (`{"RoleArn": ...}`), when set.
+    pub credentials: Option<Val>,
+    /// Sends heartbeats for this attempt (resets the `HeartbeatSeconds` clock).
+    pub heartbeat: HeartbeatSender,
+}
+
+/// Sends heartbeats for a running task attempt, as `SendTaskHeartbeat` does.
+#[derive(Clone)]
+pub struct HeartbeatSender {
+    pub(crate) tx: Option<UnboundedSender<()>>,
+}
+
+impl HeartbeatSender {
+    /// A sender connected to nothing (heartbeats are ignored).
+    pub fn detached() -> HeartbeatSender {
+        HeartbeatSender { tx: None }
+    }
+
+    /// Records a heartbeat. Returns `false` when the attempt has already ended.
+    pub fn beat(&self) -> bool {
+        match &self.tx {
+            Some(tx) => tx.unbounded_send(()).is_ok(),
+            None => false,
+        }
+    }
+}
+
+impl fmt::Debug for HeartbeatSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeartbeatSender")
+            .field("connected", &self.tx.is_some())
+            .finish()
+    }
+}
+
+/// A task failure reported by a resolver: AWS's `error` name and `cause`.
+///
+/// The name is what `Retry` and `Catch` match (`ErrorEquals`); use the names AWS
+/// services use (`Lambda.ServiceException`, a function's own `errorType`) or your
+/// own. An empty name means "no error name", as `SendTaskFailure` without an
+/// `error` records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskError {
+    /// The error name.
+    pub error: String,
+    /// The cause, if any.
+    pub cause: Option<String>,
+}
+
+impl TaskError {
+    /// An error with a name and a cause.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> TaskError {
+        TaskError {
+            error: error.into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    /// An error with a name and no cause.
+    pub fn named(error: impl Into<String>) -> TaskError {
+        TaskError {
+            error: error.into(),
+            cause: None,
+        }
+    }
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cause {
+            Some(c) => write!(f, "{}: {}", self.error, c),
+            None => f.write_str(&self.error),
+        }
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+impl From<crate::error::StatesError> for TaskError {
+    fn from(e: crate::error::StatesError) -> TaskError {
+        TaskError {
+            error: e.error.to_string(),
+            cause: e.cause,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Retry and Catch, shared by Task, Parallel and Map.
+//!
+//! Retry: the first retrier whose `ErrorEquals` matches decides, and is never fallen
+//! through; each retrier counts its attempts for the whole stay in the state; the
+//! delay before retry *n* is `min(IntervalSeconds × BackoffRate^(n−1), MaxDelaySeconds)`,
+//! drawn uniformly from `[0, delay]` with FULL jitter.
+//!
+//! Catch: the first matching catcher wins; the error output `{"Error", "Cause"}` goes
+//! through the catcher's ResultPath into the state's raw input, and the state's own
+//! OutputPath is not applied.
+
+use super::engine::{Failure, StateCx, StateOk};
+use super::io;
+use crate::data::random::Random;
+use crate::definition::io::Io;
+use crate::definition::retry::{Catcher, ErrorMatcher, Jitter, Retrier};
+use crate::definition::state::Transition;
+use crate::error::names;
+use crate::value::Val;
+
+/// `true` when `matcher` covers the failure.
+///
+/// `States.ALL` matches every catchable error; `States.TaskFailed` every catchable
+/// error except `States.Timeout`; `States.HeartbeatTimeout` a heartbeat expiry; other
+/// names match exactly. Uncatchable failures (`States.Runtime`, ...) match nothing.
+pub(crate) fn matches(matcher: &ErrorMatcher, f: &Failure) -> bool {
+    if !f.catchable {
+        return false;
+    }
+    let error = &*f.error.error;
+    matcher.names.iter().any(|n| match &**n {
+        names::ALL => true,
+        names::TASK_FAILED => error != names::TIMEOUT,
+        names::HEARTBEAT_TIMEOUT => f.heartbeat || error == names::HEARTBEAT_TIMEOUT,
+        other => other == error,
+    })
+}
+
+/// Attempt counts of one stay in a state.
+#[derive(Debug)]
+pub(crate) struct RetryState {
+    counts: Vec<u32>,
+    /// `$$.State.RetryCount`: retries so far.
+    pub(crate) retry_count: u32,
+}
+
+impl RetryState {
+    /// Fresh counts for `retriers`.
+    pub(crate) fn new(retriers: &[Retrier]) -> RetryState {
+        RetryState {
+            counts: vec![0; retriers.len()],
+            retry_count: 0,
+        }
+    }
+
+    /// Decides whether to retry `f`: the delay in milliseconds, or `None` to go to
+    /// Catch.
+    pub(crate) fn next_delay(
+        &mut self,
+        retriers: &[Retrier],
+        f: &Failure,
+        random: &Random,
+    ) -> Option<u64> {
+        let (i, r) = retriers
+            .iter()
+            .enumerate()
+            .find(|(_, r)| matches(&r.errors, f))?;
+        let count = self.counts.get_mut(i)?;
+        if *count >= r.max_attempts {
+            return None;
+        }
+        *count += 1;
+        self.retry_count += 1;
+        let n = *count;
+        let mut secs = r.interval_seconds as f64 * r.backoff_rate.powi(n as i32 - 1);
+        if let Some(max) = r.max_delay_seconds {
+            secs = secs.min(max as f64);
+        }
+        if r.jitter == Jitter::Full {
+            secs *= random.next_f64();
+        }
+        let millis = (secs * 1000.0).round();
+        Some(if millis.is_finite() && millis > 0.0 {
+            millis.min(u64::MAX as f64) as u64
+        } else {
+            0
+        })
+    }
+}
+
+/// Applies the first matching catcher, or gives the failure back.
+pub(crate) fn catch(
+    cx: &StateCx<'_>,
+    catchers: &[Catcher],
+    raw: Val,
+    f: Failure,
+) -> Result<StateOk, Failure> {
+    let Some(c) = catchers.iter().find(|c| matches(&c.errors, &f)) else {
+        return Err(f);
+    };
+    let error_output = f.error_output();
+    let ctx = cx.context();
+    let assigned = match &c.assign {
+        Some(a) => Some(io::assign(cx, a, &error_output, &ctx)?),
+        None => None,
+    };
+    let output = match &cx.state.io {
+        Io::JsonPath(_) => io::result_path(cx, &c.result_path, raw, error_output)?,
+        Io::Jsonata(_) => match &c.output {
+            Some(o) => io::jsonata(cx, o, "Output")?,
+            None => error_output,
+        },
+    };
+    Ok(StateOk {
+        output,
+        next: Transition::Next(c.next),
+        assigned,
+    })
+}

@@ -1,0 +1,467 @@
+//! Task states: one resolver call per attempt, with timeouts, heartbeats, task
+//! tokens, Retry and Catch, and the history events of the resource's kind
+//! (`LambdaFunction*`, `Activity*` or `Task*`).
+
+use super::control::{Completion, TokenSlot};
+use super::engine::{error_name, Failure, StateCx, StateOk};
+use super::history::{EventDetails, EventType};
+use super::io;
+use super::resolver::{HeartbeatSender, TaskError, TaskRequest};
+use super::retry::{self, RetryState};
+use crate::data::context::ContextObject;
+use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
+use crate::error::{names, StatesError};
+use crate::value::Val;
+use futures::channel::mpsc::{unbounded, UnboundedReceiver};
+use futures::future::poll_fn;
+use futures::{FutureExt, StreamExt};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::task::Poll;
+
+/// Which family of events a resource records.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Lambda,
+    Activity,
+    Task,
+}
+
+/// The resource's names as history records them.
+struct Names {
+    family: Family,
+    resource_type: Arc<str>,
+    resource: Arc<str>,
+    /// How DataLimitExceeded causes name the task.
+    label: Arc<str>,
+}
+
+fn names_of(task: &Task) -> Names {
+    let arn = task.resource.arn.clone();
+    match &task.resource.kind {
+        ResourceKind::LambdaFunction => Names {
+            family: Family::Lambda,
+            resource_type: Arc::from("lambda"),
+            resource: arn.clone(),
+            label: arn,
+        },
+        ResourceKind::Activity => Names {
+            family: Family::Activity,
+            resource_type: Arc::from("activity"),
+            resource: arn.clone(),
+            label: arn,
+        },
+        ResourceKind::Integration {
+            service, action, ..
+        } => Names {
+            family: Family::Task,
+            resource_type: service.clone(),
+            resource: action.clone(),
+            label: service.clone(),
+        },
+        ResourceKind::Custom => Names {
+            family: Family::Task,
+            resource_type: Arc::from("custom"),
+            resource: arn.clone(),
+            label: arn,
+        },
+    }
+}
+
+fn waits_for_token(task: &Task) -> bool {
+    matches!(
+        task.resource.kind,
+        ResourceKind::Integration {
+            pattern: IntegrationPattern::WaitForTaskToken,
+            ..
+        }
+    )
+}
+
+/// Runs a Task state.
+pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<StateOk, Failure> {
+    let res = names_of(task);
+    let mut retry = RetryState::new(&task.retry);
+    let (result, ctx) = loop {
+        match attempt(cx, task, &res, &raw, retry.retry_count).await {
+            Ok(done) => break done,
+            Err(f) => {
+                if let Some(delay) = retry.next_delay(&task.retry, &f, &cx.run.random) {
+                    if delay > 0 {
+                        cx.run.clock.sleep(delay).await;
+                    }
+                    continue;
+                }
+                return retry::catch(cx, &task.catch, raw, f);
+            }
+        }
+    };
+    let result = io::select_result(cx, result, &ctx)?;
+    let (output, assigned) = io::finish(cx, raw, result, &ctx, cx.state.assign.as_ref())?;
+    Ok(StateOk {
+        output,
+        next: cx.state.transition,
+        assigned,
+    })
+}
+
+/// Evaluates a `TimeoutSeconds`/`HeartbeatSeconds` field.
+fn seconds(
+    cx: &StateCx<'_>,
+    s: Option<&Seconds>,
+    field: &str,
+    data: &Val,
+    ctx: &ContextObject,
+) -> Result<Option<u64>, Failure> {
+    let v = match s {
+        None => return Ok(None),
+        Some(Seconds::Literal(n)) => return Ok(Some(*n)),
+        Some(Seconds::Path(p)) => {
+            let v = io::eval_path(cx, p, data, ctx)?;
+            match v.as_number().and_then(|n| n.as_u64()) {
+                Some(n) if n > 0 => return Ok(Some(n)),
+                _ => {
+                    return Err(cx.runtime(format!(
+                        "The {field}Path field refers to value \"{}\" which is not a valid positive integer: {}",
+                        io::shown(&v),
+                        p.text()
+                    )))
+                }
+            }
+        }
+        Some(Seconds::Jsonata(j)) => io::jsonata(cx, j, field)?,
+    };
+    match v.as_number().and_then(|n| n.as_u64()) {
+        Some(n) if n > 0 => Ok(Some(n)),
+        _ => Err(Failure::new(StatesError::new(
+            names::QUERY_EVALUATION_ERROR,
+            format!(
+                "{}The field '{field}' must be a positive integer, but was: {v}",
+                cx.runtime_prefix()
+            ),
+        ))),
+    }
+}
+
+/// What one attempt produced: the result and the context it ran with.
+type Done = (Val, ContextObject);
+
+/// One attempt: evaluate the input, schedule, invoke, wait, record the outcome.
+async fn attempt(
+    cx: &StateCx<'_>,
+    task: &Task,
+    res: &Names,
+    raw: &Val,
+    retry_count: u32,
+) -> Result<Done, Failure> {
+    let run = cx.run;
+    let token: Option<Arc<str>> = if waits_for_token(task) {
+        Some(Arc::from(run.random.uuid_v4()))
+    } else {
+        None
+    };
+    let mut ctx = cx.context();
+    ctx.retry_count = Some(retry_count);
+    ctx.task_token = token.clone();
+    let input = io::effective_input(cx, raw, &ctx)?;
+    let timeout = seconds(cx, task.timeout.as_ref(), "TimeoutSeconds", raw, &ctx)?;
+    let heartbeat = seconds(cx, task.heartbeat.as_ref(), "HeartbeatSeconds", raw, &ctx)?;
+    let credentials = match &task.credentials {
+        None => None,
+        Some(Credentials::JsonPath(t)) => Some(io::template(cx, t, &input, &ctx)?),
+        Some(Credentials::Jsonata(j)) => Some(io::jsonata(cx, j, "Credentials")?),
+    };
+    let role_arn: Option<Arc<str>> = credentials
+        .as_ref()
+        .and_then(|c| c.get("RoleArn"))
+        .and_then(Val::as_str)
+        .map(Arc::from);
+
+    // Scheduled + Started.
+    match res.family {
+        Family::Lambda => {
+            cx.record(
+                EventType::LambdaFunctionScheduled,
+                EventDetails::LambdaFunctionScheduled {
+                    resource: res.resource.clone(),
+                    input: cx.data(&input),
+                    timeout_seconds: timeout,
+                    role_arn,
+                },
+            );
+            cx.record(EventType::LambdaFunctionStarted, EventDetails::None);
+        }
+        Family::Activity => {
+            cx.record(
+                EventType::ActivityScheduled,
+                EventDetails::ActivityScheduled {
+                    resource: res.resource.clone(),
+                    input: cx.data(&input),
+                    timeout_seconds: timeout,
+                    heartbeat_seconds: heartbeat,
+                },
+            );
+            cx.record(
+                EventType::ActivityStarted,
+                EventDetails::ActivityStarted { worker_name: None },
+            );
+        }
+        Family::Task => {
+            cx.record(
+                EventType::TaskScheduled,
+                EventDetails::TaskScheduled {
+                    resource_type: res.resource_type.clone(),
+                    resource: res.resource.clone(),
+                    region: run.identity.region.clone(),
+                    parameters: cx.data(&input),
+                    timeout_seconds: timeout,
+                    heartbeat_seconds: heartbeat,
+                    role_arn,
+                },
+            );
+            cx.record(
+                EventType::TaskStarted,
+                EventDetails::Task {
+                    resource_type: res.resource_type.clone(),
+                    resource: res.resource.clone(),
+                },
+            );
+        }
+    }
+
+    let (hb_tx, hb_rx) = unbounded::<()>();
+    let (done_tx, done_rx) = unbounded::<Completion>();
+    if let Some(t) = &token {
+        run.control.register_token(
+            t.clone(),
+            TokenSlot {
+                completion: done_tx.clone(),
+                heartbeat: hb_tx.clone(),
+            },
+        );
+    }
+    let request = TaskRequest {
+        resource: task.resource.arn.clone(),
+        kind: task.resource.kind.clone(),
+        state_name: cx.state.name.clone(),
+        input,
+        context: ctx.to_val(),
+        task_token: token.clone(),
+        timeout_seconds: timeout,
+        heartbeat_seconds: heartbeat,
+        retry_count,
+        credentials,
+        heartbeat: HeartbeatSender {
+            tx: Some(hb_tx.clone()),
+        },
+    };
+    let outcome = invoke(cx, request, timeout, heartbeat, hb_rx, done_rx, res).await;
+    if let Some(t) = &token {
+        run.control.remove_token(t);
+    }
+    drop((hb_tx, done_tx));
+
+    match outcome {
+        Ok(result) => {
+            if run.too_big(&result) {
+                let e = run.data_limit(&res.label);
+                record_failure(cx, res, &e, false);
+                return Err(Failure::new(e));
+            }
+            let output = cx.data(&result);
+            match res.family {
+                Family::Lambda => {
+                    cx.record(
+                        EventType::LambdaFunctionSucceeded,
+                        EventDetails::Output { output },
+                    );
+                }
+                Family::Activity => {
+                    cx.record(
+                        EventType::ActivitySucceeded,
+                        EventDetails::Output { output },
+                    );
+                }
+                Family::Task => {
+                    cx.record(
+                        EventType::TaskSucceeded,
+                        EventDetails::TaskOutput {
+                            resource_type: res.resource_type.clone(),
+                            resource: res.resource.clone(),
+                            output,
+                        },
+                    );
+                }
+            }
+            Ok((result, ctx))
+        }
+        Err(f) => {
+            record_failure(cx, res, &f.error, f.error.is(names::TIMEOUT) && f.catchable);
+            Err(f)
+        }
+    }
+}
+
+/// Records `*Failed` (or `*TimedOut` when `timed_out`).
+fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: bool) {
+    let error = error_name(e);
+    let cause = e.cause.clone();
+    match res.family {
+        Family::Lambda => {
+            let t = if timed_out {
+                EventType::LambdaFunctionTimedOut
+            } else {
+                EventType::LambdaFunctionFailed
+            };
+            cx.record(t, EventDetails::Error { error, cause });
+        }
+        Family::Activity => {
+            let t = if timed_out {
+                EventType::ActivityTimedOut
+            } else {
+                EventType::ActivityFailed
+            };
+            cx.record(t, EventDetails::Error { error, cause });
+        }
+        Family::Task => {
+            let t = if timed_out {
+                EventType::TaskTimedOut
+            } else {
+                EventType::TaskFailed
+            };
+            cx.record(
+                t,
+                EventDetails::TaskError {
+                    resource_type: res.resource_type.clone(),
+                    resource: res.resource.clone(),
+                    error,
+                    cause,
+                },
+            );
+        }
+    }
+}
+
+/// What happened while the task ran.
+enum Event {
+    Returned(Result<Result<Val, TaskError>, String>),
+    Completed(Option<Completion>),
+    Heartbeat,
+    TimedOut,
+    HeartbeatExpired,
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        String::from("The task resolver panicked.")
+    }
+}
+
+fn task_error(e: TaskError) -> Failure {
+    Failure::new(StatesError {
+        error: Arc::from(e.error),
+        cause: e.cause,
+    })
+}
+
+fn timeout_failure(heartbeat: bool) -> Failure {
+    let mut f = Failure::new(StatesError::without_cause(names::TIMEOUT));
+    f.heartbeat = heartbeat;
+    f
+}
+
+/// Calls the resolver, then (for `.waitForTaskToken`) waits for the token, racing
+/// the timeout and heartbeat timers.
+#[allow(clippy::too_many_arguments)]
+async fn invoke(
+    cx: &StateCx<'_>,
+    request: TaskRequest,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    mut hb_rx: UnboundedReceiver<()>,
+    mut done_rx: UnboundedReceiver<Completion>,
+    res: &Names,
+) -> Result<Val, Failure> {
+    let run = cx.run;
+    let clock = &run.clock;
+    let waits = request.task_token.is_some();
+    let resolver = run.resolver.clone();
+    let call = std::panic::catch_unwind(AssertUnwindSafe(|| resolver.invoke(request)));
+    let mut call = match call {
+        Ok(fut) => AssertUnwindSafe(fut).catch_unwind().boxed(),
+        Err(p) => {
+            let msg = panic_message(p);
+            futures::future::ready(Err(Box::new(msg) as Box<dyn std::any::Any + Send>)).boxed()
+        }
+    };
+    let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
+    let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+    let mut returned = false;
+    loop {
+        let event = poll_fn(|pcx| {
+            if !returned {
+                if let Poll::Ready(r) = call.poll_unpin(pcx) {
+                    return Poll::Ready(Event::Returned(r.map_err(panic_message)));
+                }
+            } else if let Poll::Ready(c) = done_rx.poll_next_unpin(pcx) {
+                return Poll::Ready(Event::Completed(c));
+            }
+            let mut beat = false;
+            while let Poll::Ready(Some(())) = hb_rx.poll_next_unpin(pcx) {
+                beat = true;
+            }
+            if beat {
+                return Poll::Ready(Event::Heartbeat);
+            }
+            if let Some(t) = timeout_timer.as_mut() {
+                if t.poll_unpin(pcx).is_ready() {
+                    return Poll::Ready(Event::TimedOut);
+                }
+            }
+            if let Some(t) = hb_timer.as_mut() {
+                if t.poll_unpin(pcx).is_ready() {
+                    return Poll::Ready(Event::HeartbeatExpired);
+                }
+            }
+            Poll::Pending
+        })
+        .await;
+        match event {
+            Event::Returned(Err(panic)) => {
+                return Err(Failure::new(StatesError::new(names::TASK_FAILED, panic)))
+            }
+            Event::Returned(Ok(Err(e))) => return Err(task_error(e)),
+            Event::Returned(Ok(Ok(v))) => {
+                if !waits {
+                    return Ok(v);
+                }
+                returned = true;
+                cx.record(
+                    EventType::TaskSubmitted,
+                    EventDetails::TaskOutput {
+                        resource_type: res.resource_type.clone(),
+                        resource: res.resource.clone(),
+                        output: cx.data(&v),
+                    },
+                );
+            }
+            Event::Completed(Some(Completion::Success(v))) => return Ok(v),
+            Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(e)),
+            Event::Completed(None) => {
+                return Err(Failure::new(StatesError::new(
+                    names::TASK_FAILED,
+                    "The task token was abandoned.",
+                )))
+            }
+            Event::Heartbeat => {
+                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+            }
+            Event::TimedOut => return Err(timeout_failure(false)),
+            Event::HeartbeatExpired => return Err(timeout_failure(true)),
+        }
+    }
+}
