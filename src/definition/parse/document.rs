@@ -164,6 +164,7 @@ fn parse_scope(cx: &mut Ctx<'_>, o: Obj<'_>, ql: QueryLanguage, kind: ScopeKind)
 
     let mut graph = Graph {
         names: states.keys().cloned().collect(),
+        complete: true,
         ..Graph::default()
     };
     let mut compiled = Vec::with_capacity(states.len());
@@ -172,7 +173,8 @@ fn parse_scope(cx: &mut Ctx<'_>, o: Obj<'_>, ql: QueryLanguage, kind: ScopeKind)
         let mut targets = Targets::new(&names);
         let (state, terminal) = parse_state(cx, name, value, &ptr, &mut targets, ql);
         graph.edges.push(targets.edges);
-        graph.terminal.push(terminal);
+        graph.complete &= terminal.is_some();
+        graph.terminal.push(terminal.unwrap_or(false));
         compiled.push(state);
     }
 

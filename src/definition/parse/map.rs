@@ -110,15 +110,17 @@ fn processor(
     if values::exclusive(cx, o, "ItemProcessor", "Iterator") {
         return (None, None);
     }
-    if let Some(v) = o.get("Iterator") {
-        let scope = parse_nested(cx, v, &o.at("Iterator"), ql, ScopeKind::Nested);
-        return (scope, Some(MapMode::Inline));
-    }
-    let Some(v) = o.get("ItemProcessor") else {
+    // The legacy `Iterator` takes the same shape (AWS accepts a ProcessorConfig in it).
+    let key = if o.has("Iterator") {
+        "Iterator"
+    } else {
+        "ItemProcessor"
+    };
+    let Some(v) = o.get(key) else {
         values::missing(cx, o.ptr, "ItemProcessor");
         return (None, None);
     };
-    let ptr = o.at("ItemProcessor");
+    let ptr = o.at(key);
     let mode = match v.get("ProcessorConfig") {
         None => Some(MapMode::Inline),
         Some(Value::Object(map)) => {

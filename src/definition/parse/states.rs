@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// Parses one state. Returns the compiled state (when it had no errors) and whether
-/// it can end its scope.
+/// it can end its scope (`None` when that is unknown: not an object, no valid Type).
 pub(crate) fn parse_state(
     cx: &mut Ctx<'_>,
     name: &str,
@@ -20,10 +20,10 @@ pub(crate) fn parse_state(
     ptr: &str,
     targets: &mut Targets<'_>,
     inherited: QueryLanguage,
-) -> (Option<State>, bool) {
+) -> (Option<State>, Option<bool>) {
     let Value::Object(map) = value else {
         values::wrong_type(cx, ptr, name, "OBJECT", value);
-        return (None, false);
+        return (None, None);
     };
     let o = Obj { map, ptr };
     let before = cx.error_count();
@@ -58,7 +58,7 @@ pub(crate) fn parse_state(
         }
     };
     let Some(state_type) = state_type else {
-        return (None, false);
+        return (None, None);
     };
     check_state_fields(cx, o, state_type, ql);
     let comment = values::opt_plain_str(cx, o, "Comment", ql).map(str::to_owned);
@@ -108,7 +108,7 @@ pub(crate) fn parse_state(
     };
 
     if cx.error_count() != before {
-        return (None, ends);
+        return (None, Some(ends));
     }
     let state = (|| {
         Some(State {
@@ -121,7 +121,7 @@ pub(crate) fn parse_state(
             kind: kind?,
         })
     })();
-    (state, ends)
+    (state, Some(ends))
 }
 
 /// `Next` or `End: true`, exactly one.

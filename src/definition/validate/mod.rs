@@ -16,6 +16,8 @@ pub(crate) struct Graph {
     pub edges: Vec<Vec<StateId>>,
     /// Whether each state can end the scope (End: true, Succeed, Fail).
     pub terminal: Vec<bool>,
+    /// `false` when some state's kind is unknown (so terminal states cannot be judged).
+    pub complete: bool,
     /// The resolved `StartAt`.
     pub start: Option<StateId>,
 }

@@ -13,7 +13,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, graph: &Graph, scope_ptr: &str, states_ptr
     if n == 0 {
         return;
     }
-    if !graph.terminal.iter().any(|&t| t) {
+    if graph.complete && !graph.terminal.iter().any(|&t| t) {
         cx.error_code(
             Code::MissingEndState,
             scope_ptr,
