@@ -59,7 +59,10 @@ impl ExecutionContext {
         m.insert(key("Input"), self.input.clone());
         m.insert(key("Name"), Val::string(self.name.as_str()));
         m.insert(key("RoleArn"), Val::string(self.role_arn.as_str()));
-        m.insert(key("StartTime"), Val::string(format_millis(self.start_millis)));
+        m.insert(
+            key("StartTime"),
+            Val::string(format_millis(self.start_millis)),
+        );
         m.insert(key("RedriveCount"), Val::int(i64::from(self.redrive_count)));
         Val::object(m)
     }
@@ -124,8 +127,14 @@ mod tests {
         c.task_token = Some(Arc::from("tok"));
         c.map_item = Some((3, Val::string("x")));
         let v = c.to_val();
-        assert_eq!(v.get("State").unwrap().get("RetryCount"), Some(&Val::int(2)));
-        assert_eq!(v.get("Task").unwrap().get("Token"), Some(&Val::string("tok")));
+        assert_eq!(
+            v.get("State").unwrap().get("RetryCount"),
+            Some(&Val::int(2))
+        );
+        assert_eq!(
+            v.get("Task").unwrap().get("Token"),
+            Some(&Val::string("tok"))
+        );
         let item = v.get("Map").unwrap().get("Item").unwrap();
         assert_eq!(item.get("Index"), Some(&Val::int(3)));
         assert_eq!(

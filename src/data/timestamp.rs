@@ -27,7 +27,10 @@ impl Timestamp {
             if !part.iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            Some(part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+            Some(
+                part.iter()
+                    .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')),
+            )
         };
         let year = num(0..4)?;
         let month = num(5..7)?;

@@ -379,7 +379,9 @@ impl PartialEq for Val {
             (Val::Array(a), Val::Array(b)) => a.items == b.items,
             (Val::Object(a), Val::Object(b)) => {
                 a.map.len() == b.map.len()
-                    && a.map.iter().all(|(k, v)| b.map.get(k).is_some_and(|w| v == w))
+                    && a.map
+                        .iter()
+                        .all(|(k, v)| b.map.get(k).is_some_and(|w| v == w))
             }
             _ => false,
         }
