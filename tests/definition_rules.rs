@@ -818,3 +818,34 @@ fn compiled_machine_resolves_transitions() {
     );
     assert_eq!(s.find("A"), Some(0));
 }
+
+#[test]
+fn templates_and_intrinsics() {
+    ok(one(
+        json!({"Type": "Pass", "End": true, "Parameters": {"a.$": "$.x", "b.$": "States.Format('{}', $.y)", "c": "$.literal"}}),
+    ));
+    fails(one(json!({"Type": "Pass", "End": true, "Parameters": {"parsed.$": "States.StringToJson('\\\"')"}})),
+        "SCHEMA_VALIDATION_FAILED", "/States/S/Parameters",
+        "The value for the field 'parsed.$' must be a valid JSONPath or a valid intrinsic function call");
+    fails(
+        one(json!({"Type": "Pass", "End": true, "Parameters": {"arrayField.$": [1]}})),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/S/Parameters",
+        "'arrayField.$'",
+    );
+    ok(one(
+        json!({"Type": "Fail", "ErrorPath": "States.Format('E{}', $.code)", "CausePath": "$.cause"}),
+    ));
+    fails(
+        one(json!({"Type": "Fail", "ErrorPath": "States.Format("})),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/S/ErrorPath",
+        "valid intrinsic",
+    );
+    fails(
+        one(json!({"Type": "Pass", "End": true, "Assign": {"x.$": "States.Nope()"}})),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/S/Assign",
+        "'x.$'",
+    );
+}
