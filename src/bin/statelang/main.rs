@@ -1,7 +1,9 @@
 //! The `statelang` command-line tool: one module per subcommand.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod validate;
+mod workload;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +21,8 @@ struct Cli {
 enum Command {
     /// Validate state machine definitions as ValidateStateMachineDefinition does.
     Validate(validate::Args),
+    /// Benchmark the shared workloads: median time, state entries/s, peak memory.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +30,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }
