@@ -1,0 +1,272 @@
+//! The shared benchmark workloads (`../shared/workloads`): loading
+//! `NAME.{asl,input,expected,meta}.json`, the task handler of `task_retry_catch`, and
+//! the executor the benchmarks run them with.
+//!
+//! Used by `statelang bench` and, through `#[path]`, by `benches/workloads.rs`, so the
+//! command and the criterion benchmarks measure the same thing. It uses only the
+//! library's public API.
+
+use statelang::exec::{Executor, HistoryLevel, Limits, Resolvers, TaskError, VirtualClock};
+use statelang::{StateMachine, Val};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// The resource that `task_retry_catch`'s `Work` state calls.
+pub const FLAKY_RESOURCE: &str = "arn:aws:lambda:us-east-1:123456789012:function:flaky";
+
+/// One workload, loaded and parsed.
+pub struct Workload {
+    /// The workload name (`pass_chain_1000`).
+    pub name: String,
+    /// The compiled definition.
+    pub machine: StateMachine,
+    /// How long parsing and validating the definition took, in milliseconds.
+    pub construct_ms: f64,
+    /// The execution input as parsed JSON: [`Workload::fresh_input`] builds a new,
+    /// unshared [`Val`] from it for every run.
+    pub input: serde_json::Value,
+    /// The expected execution output.
+    pub expected: Val,
+    /// States entered per execution (`meta.state_entries`).
+    pub state_entries: u64,
+    /// Task handler calls per execution (`meta.handler_invocations`), if it has tasks.
+    pub handler_invocations: Option<u64>,
+}
+
+impl Workload {
+    /// A fresh input: a deep copy, so no length or other cache survives from an
+    /// earlier run (the engine never mutates its input, but it does cache sizes).
+    pub fn fresh_input(&self) -> Val {
+        Val::from(&self.input)
+    }
+}
+
+/// The workload names in `dir` (every `NAME.asl.json`), sorted.
+pub fn names_in(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".asl.json"))
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Expands command-line arguments into `(directory, name)` pairs: a directory stands
+/// for all its workloads, a `NAME.asl.json` file for that one.
+pub fn expand(args: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, String> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let names = names_in(a).map_err(|e| format!("cannot list {}: {e}", a.display()))?;
+            if names.is_empty() {
+                return Err(format!("no *.asl.json workloads in {}", a.display()));
+            }
+            out.extend(names.into_iter().map(|n| (a.clone(), n)));
+        } else {
+            let file = a.file_name().and_then(|f| f.to_str()).unwrap_or_default();
+            let Some(name) = file.strip_suffix(".asl.json") else {
+                return Err(format!(
+                    "{}: expected a directory or a NAME.asl.json file",
+                    a.display()
+                ));
+            };
+            let dir = a.parent().map(Path::to_path_buf).unwrap_or_default();
+            out.push((dir, name.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+fn read_json(dir: &Path, name: &str, part: &str) -> Result<serde_json::Value, String> {
+    let path = dir.join(format!("{name}.{part}.json"));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Loads and parses workload `name` from `dir`.
+pub fn load(dir: &Path, name: &str) -> Result<Workload, String> {
+    let asl_path = dir.join(format!("{name}.asl.json"));
+    let asl = std::fs::read_to_string(&asl_path)
+        .map_err(|e| format!("cannot read {}: {e}", asl_path.display()))?;
+    let input = read_json(dir, name, "input")?;
+    let expected = Val::from(read_json(dir, name, "expected")?);
+    let meta = read_json(dir, name, "meta")?;
+    let t0 = Instant::now();
+    let machine = StateMachine::parse(&asl)
+        .map_err(|e| format!("{}: definition rejected: {e}", asl_path.display()))?;
+    let construct_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let state_entries = meta
+        .get("state_entries")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| format!("{name}.meta.json: no state_entries"))?;
+    let handler_invocations = meta
+        .get("handler_invocations")
+        .and_then(serde_json::Value::as_u64);
+    Ok(Workload {
+        name: name.to_string(),
+        machine,
+        construct_ms,
+        input,
+        expected,
+        state_entries,
+        handler_invocations,
+    })
+}
+
+/// The `task_retry_catch` handler, with per-execution state: create one per run.
+///
+/// `calls[input.id] += 1`; a `fatal` job raises `FatalError` (`fatal <id>`); otherwise
+/// the first two calls raise `FlakyError` (`flaky <id> attempt <n>`) and the third
+/// returns `{"attempts": n, "value": input.n * 2}`.
+#[derive(Clone, Default)]
+pub struct FlakyHandler {
+    calls: Arc<Mutex<HashMap<String, u64>>>,
+    invocations: Arc<AtomicU64>,
+}
+
+impl FlakyHandler {
+    /// A handler with no calls recorded.
+    pub fn new() -> FlakyHandler {
+        FlakyHandler::default()
+    }
+
+    /// How many times the handler has been called.
+    pub fn invocations(&self) -> u64 {
+        self.invocations.load(Ordering::Relaxed)
+    }
+
+    /// One call.
+    pub fn call(&self, input: &Val) -> Result<Val, TaskError> {
+        self.invocations.fetch_add(1, Ordering::Relaxed);
+        let id = input.get("id").map(|v| match v.as_str() {
+            Some(s) => s.to_string(),
+            None => v.to_json_string(),
+        });
+        let id = id.unwrap_or_default();
+        let n = {
+            let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+            let c = calls.entry(id.clone()).or_insert(0);
+            *c += 1;
+            *c
+        };
+        if input.get("fatal").and_then(Val::as_bool) == Some(true) {
+            return Err(TaskError::new("FatalError", format!("fatal {id}")));
+        }
+        if n <= 2 {
+            return Err(TaskError::new(
+                "FlakyError",
+                format!("flaky {id} attempt {n}"),
+            ));
+        }
+        let value = match input.get("n") {
+            Some(v) if v.as_i64().is_some() => Val::int(v.as_i64().unwrap_or_default() * 2),
+            Some(v) => Val::float(v.as_f64().unwrap_or(f64::NAN) * 2.0),
+            None => Val::Null,
+        };
+        let mut out = statelang::value::Map::new();
+        out.insert(Arc::from("attempts"), Val::int(n as i64));
+        out.insert(Arc::from("value"), value);
+        Ok(Val::object(out))
+    }
+
+    /// A router that sends [`FLAKY_RESOURCE`] to this handler.
+    pub fn resolvers(&self) -> Resolvers {
+        let h = self.clone();
+        Resolvers::new().on(FLAKY_RESOURCE, move |task| {
+            let r = h.call(&task.input);
+            async move { r }
+        })
+    }
+}
+
+/// The executor a benchmark run uses: a fresh handler, a fresh virtual clock (retry
+/// back-off costs no real time), a fixed seed, the given history level, and no
+/// history-event cap (`choice_loop` and `map_10k` record more than AWS's 25,000
+/// events; the peers do not cap either). The payload limit stays at AWS's 256 KiB.
+pub fn executor(handler: &FlakyHandler, history: HistoryLevel) -> Executor {
+    Executor::new(Arc::new(handler.resolvers()))
+        .clock(Arc::new(VirtualClock::new()))
+        .random_seed(1)
+        .execution_name("bench")
+        .history(history)
+        .limits(Limits {
+            max_history_events: u64::MAX,
+            ..Limits::default()
+        })
+}
+
+/// Where `got` first differs from `expected` (`None` when equal), as a short
+/// JSONPath-like description.
+pub fn first_diff(got: &Val, expected: &Val) -> Option<String> {
+    fn show(v: &Val) -> String {
+        let s = v.to_json_string();
+        if s.len() > 200 {
+            format!("{}...", &s[..s.floor_char_boundary_compat(200)])
+        } else {
+            s
+        }
+    }
+    fn walk(a: &Val, b: &Val, path: &str) -> Option<String> {
+        if a == b {
+            return None;
+        }
+        match (a, b) {
+            (Val::Array(x), Val::Array(y)) => {
+                if x.items().len() != y.items().len() {
+                    return Some(format!(
+                        "{path}: array length {} vs expected {}",
+                        x.items().len(),
+                        y.items().len()
+                    ));
+                }
+                x.items()
+                    .iter()
+                    .zip(y.items())
+                    .enumerate()
+                    .find_map(|(i, (p, q))| walk(p, q, &format!("{path}[{i}]")))
+            }
+            (Val::Object(x), Val::Object(y)) => {
+                for (k, v) in x.map() {
+                    let sub = format!("{path}.{k}");
+                    match y.map().get(k) {
+                        Some(w) => {
+                            if let Some(d) = walk(v, w, &sub) {
+                                return Some(d);
+                            }
+                        }
+                        None => return Some(format!("{sub}: unexpected {}", show(v))),
+                    }
+                }
+                y.map()
+                    .keys()
+                    .find(|k| !x.map().contains_key(*k))
+                    .map(|k| format!("{path}.{k}: missing"))
+            }
+            _ => Some(format!("{path}: got {} expected {}", show(a), show(b))),
+        }
+    }
+    walk(got, expected, "$")
+}
+
+/// `str::floor_char_boundary` is unstable; this is the stable equivalent.
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl FloorCharBoundary for str {
+    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
+        while !self.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
