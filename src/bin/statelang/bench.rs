@@ -11,6 +11,9 @@
 //! Peak memory is read from `/proc/self/status`: the high-water mark is reset
 //! (`/proc/self/clear_refs` ← `5`) after the workload is loaded, so `peak_delta_kb`
 //! is what the runs added on top of the loaded workload (engine, output, history).
+//! The allocator keeps freed memory, so with several workloads each one runs in a
+//! child process of its own (unless `--in-process`): a workload's peak is then not
+//! hidden by the heap an earlier one left behind.
 
 use crate::workload::{self, FlakyHandler, Workload};
 use clap::ValueEnum;
@@ -66,6 +69,13 @@ pub struct Args {
     /// How much history to record.
     #[arg(long, value_enum, default_value = "full")]
     history: HistoryArg,
+    /// Run every workload in this process instead of one child process each (the
+    /// peak-memory figures then include what earlier workloads left in the heap).
+    #[arg(long)]
+    in_process: bool,
+    /// Internal: this process is the child that benchmarks one workload.
+    #[arg(long, hide = true)]
+    child: bool,
 }
 
 /// The memory figures of `/proc/self/status`, in KiB.
@@ -198,6 +208,83 @@ fn fmt_rate(x: f64) -> String {
     }
 }
 
+fn print_header() {
+    println!(
+        "{:<18} {:<12} {:>10} {:>12} {:>11} {:>11} {:>10}",
+        "workload", "status", "median_ms", "entries/s", "peak_MiB", "delta_MiB", "parse_ms"
+    );
+}
+
+/// Benchmarks each target in a child process (`statelang bench FILE --child`) and
+/// gathers their records.
+fn run_children(args: &Args, targets: &[(PathBuf, String)]) -> ExitCode {
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("statelang: cannot find own executable: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print_header();
+    let mut records: Vec<serde_json::Value> = Vec::new();
+    let mut failed = false;
+    let tmp = std::env::temp_dir().join(format!("statelang-bench-{}.json", std::process::id()));
+    for (dir, name) in targets {
+        let status = std::process::Command::new(&exe)
+            .arg("bench")
+            .arg(dir.join(format!("{name}.asl.json")))
+            .args(["--runs", &args.runs.to_string()])
+            .args(["--warmup", &args.warmup.to_string()])
+            .args(["--history", args.history.name()])
+            .arg("--child")
+            .arg("--json")
+            .arg(&tmp)
+            .status();
+        match status {
+            Ok(s) if s.code() == Some(0) || s.code() == Some(1) => {
+                failed |= s.code() == Some(1);
+                let text = std::fs::read_to_string(&tmp).unwrap_or_default();
+                match serde_json::from_str::<Vec<serde_json::Value>>(&text) {
+                    Ok(rs) => records.extend(rs),
+                    Err(e) => {
+                        eprintln!("statelang: {name}: unreadable child record: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(s) => {
+                eprintln!("statelang: {name}: child exited with {s}");
+                records.push(serde_json::json!({
+                    "peer": "statelang", "version": env!("CARGO_PKG_VERSION"), "workload": name,
+                    "status": "run-failed", "diff": format!("child exited with {s}"),
+                }));
+                failed = true;
+            }
+            Err(e) => {
+                eprintln!("statelang: cannot start {}: {e}", exe.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&tmp);
+    finish(args, &records, failed)
+}
+
+fn finish(args: &Args, records: &[serde_json::Value], failed: bool) -> ExitCode {
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(records).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("statelang: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 /// Runs the subcommand.
 pub fn run(args: &Args) -> ExitCode {
     let targets = match workload::expand(&args.dirs) {
@@ -207,15 +294,17 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if cfg!(debug_assertions) {
+    if cfg!(debug_assertions) && !args.child {
         eprintln!("statelang bench: this is a debug build; use --release for real numbers");
+    }
+    if !args.child && !args.in_process && targets.len() > 1 {
+        return run_children(args, &targets);
+    }
+    if !args.child {
+        print_header();
     }
     let mut records = Vec::new();
     let mut failed = false;
-    println!(
-        "{:<18} {:<12} {:>10} {:>12} {:>11} {:>11} {:>10}",
-        "workload", "status", "median_ms", "entries/s", "peak_MiB", "delta_MiB", "parse_ms"
-    );
     for (dir, name) in &targets {
         let w = match workload::load(dir, name) {
             Ok(w) => w,
@@ -232,7 +321,8 @@ pub fn run(args: &Args) -> ExitCode {
         let rec = bench_one(&w, args);
         failed |= rec.status != "ok";
         let m = median(&rec.runs_ms);
-        let mib = |kb: Option<u64>| kb.map_or("-".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
+        let mib =
+            |kb: Option<u64>| kb.map_or("-".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
         let inv = match (rec.invocations, w.handler_invocations) {
             (Some(got), Some(want)) => format!("  invocations={got}/{want}"),
             _ => String::new(),
@@ -247,20 +337,12 @@ pub fn run(args: &Args) -> ExitCode {
             mib(rec.peak_delta_kb),
             w.construct_ms,
             inv,
-            rec.diff.as_deref().map(|d| format!("  DIFF: {d}")).unwrap_or_default()
+            rec.diff
+                .as_deref()
+                .map(|d| format!("  DIFF: {d}"))
+                .unwrap_or_default()
         );
         records.push(json_record(&w, &rec, args.history));
     }
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&records).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text) {
-            eprintln!("statelang: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-    }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    finish(args, &records, failed)
 }

@@ -25,9 +25,9 @@ pub struct Workload {
     pub machine: StateMachine,
     /// How long parsing and validating the definition took, in milliseconds.
     pub construct_ms: f64,
-    /// The execution input as parsed JSON: [`Workload::fresh_input`] builds a new,
+    /// The execution input as JSON text: [`Workload::fresh_input`] parses a new,
     /// unshared [`Val`] from it for every run.
-    pub input: serde_json::Value,
+    pub input: String,
     /// The expected execution output.
     pub expected: Val,
     /// States entered per execution (`meta.state_entries`).
@@ -37,10 +37,10 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// A fresh input: a deep copy, so no length or other cache survives from an
+    /// A fresh input, parsed anew, so no length or other cache survives from an
     /// earlier run (the engine never mutates its input, but it does cache sizes).
     pub fn fresh_input(&self) -> Val {
-        Val::from(&self.input)
+        Val::from_json_str(&self.input).unwrap_or_default()
     }
 }
 
@@ -85,11 +85,18 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, String> {
     Ok(out)
 }
 
-fn read_json(dir: &Path, name: &str, part: &str) -> Result<serde_json::Value, String> {
+fn read_text(dir: &Path, name: &str, part: &str) -> Result<String, String> {
     let path = dir.join(format!("{name}.{part}.json"));
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    part: &str,
+) -> Result<T, String> {
+    let text = read_text(dir, name, part)?;
+    serde_json::from_str(&text).map_err(|e| format!("{name}.{part}.json: {e}"))
 }
 
 /// Loads and parses workload `name` from `dir`.
@@ -97,9 +104,10 @@ pub fn load(dir: &Path, name: &str) -> Result<Workload, String> {
     let asl_path = dir.join(format!("{name}.asl.json"));
     let asl = std::fs::read_to_string(&asl_path)
         .map_err(|e| format!("cannot read {}: {e}", asl_path.display()))?;
-    let input = read_json(dir, name, "input")?;
-    let expected = Val::from(read_json(dir, name, "expected")?);
-    let meta = read_json(dir, name, "meta")?;
+    let input = read_text(dir, name, "input")?;
+    Val::from_json_str(&input).map_err(|e| format!("{name}.input.json: {e}"))?;
+    let expected: Val = read_json(dir, name, "expected")?;
+    let meta: serde_json::Value = read_json(dir, name, "meta")?;
     let t0 = Instant::now();
     let machine = StateMachine::parse(&asl)
         .map_err(|e| format!("{}: definition rejected: {e}", asl_path.display()))?;
