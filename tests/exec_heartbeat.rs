@@ -63,7 +63,7 @@ async fn heartbeat_expiry_is_catchable_as_heartbeat_timeout() {
     assert_eq!(o.status, Status::Succeeded);
     assert_eq!(
         o.output,
-        Some(val!({"Error": "States.Timeout", "Cause": null}))
+        Some(val!({"Error": "States.Timeout", "Cause": ""}))
     );
 }
 
