@@ -1,6 +1,7 @@
 //! The `statelang` command-line tool: one module per subcommand.
 #![forbid(unsafe_code)]
 
+mod run;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Validate state machine definitions as ValidateStateMachineDefinition does.
     Validate(validate::Args),
+    /// Run a state machine on an input (virtual time; no task resolvers).
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +29,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Run(args) => run::run(&args),
     }
 }
