@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod run;
 mod validate;
 mod workload;
 
@@ -23,6 +24,8 @@ enum Command {
     Validate(validate::Args),
     /// Benchmark the shared workloads: median time, state entries/s, peak memory.
     Bench(bench::Args),
+    /// Run a state machine on an input (virtual time; no task resolvers).
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +34,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Run(args) => run::run(&args),
     }
 }
