@@ -1,0 +1,248 @@
+//! ResultPath: writing a value into a document at a reference path.
+//!
+//! The write is checked first without touching the document, then done in one pass that
+//! copies only the nodes on the way down (`Val::as_object_mut` / `as_array_mut` copy a
+//! node only when it is shared), so every sibling subtree stays shared with the input.
+
+use super::{Path, PathError, Segment};
+use crate::data::PathRoot;
+use crate::value::Val;
+
+/// [`Path::write`].
+pub(super) fn write(path: &Path, mut target: Val, value: Val) -> Result<Val, PathError> {
+    if path.root != PathRoot::Input {
+        return Err(PathError {
+            message: format!(
+                "Invalid ResultPath '{}': only paths rooted at '$' can be written",
+                path.text
+            ),
+        });
+    }
+    let c = &*path.compiled;
+    let writable = c.function.is_none()
+        && c.segments.iter().all(|s| match s {
+            Segment::Name(_) => true,
+            Segment::Index(n) => *n >= 0,
+            _ => false,
+        });
+    if !writable {
+        return Err(PathError {
+            message: format!(
+                "Invalid ResultPath '{}': only names and indices >= 0 can be written",
+                path.text
+            ),
+        });
+    }
+    if !applies(&c.segments, &target) {
+        return Err(PathError {
+            message: format!(
+                "Unable to apply ReferencePath {} to input {}",
+                path.text,
+                target.to_json_string()
+            ),
+        });
+    }
+    put(&mut target, &c.segments, value);
+    Ok(target)
+}
+
+/// Can `segments` be written into `node`? Every existing step must be an object (for a
+/// name) or an array holding the index; missing properties are created, but only as
+/// objects, so everything after a missing property must be a name.
+fn applies(segments: &[Segment], node: &Val) -> bool {
+    let mut cur = node;
+    for (i, seg) in segments.iter().enumerate() {
+        cur = match (seg, cur) {
+            (Segment::Name(name), Val::Object(o)) => match o.map().get(&**name) {
+                Some(v) => v,
+                None => {
+                    return segments[i + 1..]
+                        .iter()
+                        .all(|s| matches!(s, Segment::Name(_)))
+                }
+            },
+            (Segment::Index(n), Val::Array(a)) => {
+                match usize::try_from(*n).ok().and_then(|j| a.items().get(j)) {
+                    Some(v) => v,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    true
+}
+
+/// Writes `value` (the check has passed).
+fn put(node: &mut Val, segments: &[Segment], value: Val) {
+    let Some((seg, rest)) = segments.split_first() else {
+        *node = value;
+        return;
+    };
+    match seg {
+        Segment::Name(name) => {
+            if let Some(map) = node.as_object_mut() {
+                if rest.is_empty() {
+                    // Replaces in place (key order kept) or appends.
+                    map.insert(name.clone(), value);
+                } else {
+                    let child = map.entry(name.clone()).or_insert_with(Val::empty_object);
+                    put(child, rest, value);
+                }
+            }
+        }
+        Segment::Index(n) => {
+            if let Some(items) = node.as_array_mut() {
+                if let Some(child) = usize::try_from(*n).ok().and_then(|j| items.get_mut(j)) {
+                    put(child, rest, value);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Path;
+    use crate::val;
+    use crate::value::Val;
+
+    fn w(path: &str, target: Val, value: Val) -> Result<Val, String> {
+        Path::parse(path)
+            .unwrap()
+            .write(target, value)
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn dollar_replaces_everything() {
+        assert_eq!(w("$", val!({"a": 1}), val!([1])), Ok(val!([1])));
+        assert_eq!(w("$", val!("s"), val!(null)), Ok(val!(null)));
+    }
+
+    #[test]
+    fn sets_and_creates_intermediate_objects() {
+        assert_eq!(
+            w("$.a", val!({"x": 1, "a": 0, "y": 2}), val!({"r": true})),
+            Ok(val!({"x": 1, "a": {"r": true}, "y": 2}))
+        );
+        let out = w("$.a.b.c", val!({"x": 1}), val!(5)).unwrap();
+        assert_eq!(out, val!({"x": 1, "a": {"b": {"c": 5}}}));
+        // Key order is kept when replacing.
+        assert_eq!(
+            w("$.a", val!({"a": 0, "b": 1}), val!(9))
+                .unwrap()
+                .to_json_string(),
+            r#"{"a":9,"b":1}"#
+        );
+        assert_eq!(
+            w("$.a.new", val!({"a": {"old": 1}}), val!(2)),
+            Ok(val!({"a": {"old": 1, "new": 2}}))
+        );
+        assert_eq!(
+            w("$['x y'].z", val!({}), val!(1)),
+            Ok(val!({"x y": {"z": 1}}))
+        );
+    }
+
+    #[test]
+    fn indices_replace_existing_elements() {
+        assert_eq!(
+            w("$.arr[1]", val!({"arr": [1, 2, 3]}), val!("b")),
+            Ok(val!({"arr": [1, "b", 3]}))
+        );
+        assert_eq!(
+            w("$[0].p", val!([{"q": 1}]), val!(2)),
+            Ok(val!([{"q": 1, "p": 2}]))
+        );
+        assert_eq!(
+            w("$.arr[0].deep.er", val!({"arr": [{}]}), val!(1)),
+            Ok(val!({"arr": [{"deep": {"er": 1}}]}))
+        );
+    }
+
+    #[test]
+    fn result_path_match_failures() {
+        assert_eq!(
+            w("$.x", val!("raw"), val!(1)),
+            Err(String::from(
+                "Unable to apply ReferencePath $.x to input \"raw\""
+            ))
+        );
+        assert_eq!(
+            w("$.a.b", val!({"a": 3}), val!(1)),
+            Err(String::from(
+                "Unable to apply ReferencePath $.a.b to input {\"a\":3}"
+            ))
+        );
+        assert_eq!(
+            w("$.a.b", val!({"a": null}), val!(1)),
+            Err(String::from(
+                "Unable to apply ReferencePath $.a.b to input {\"a\":null}"
+            ))
+        );
+        for (p, doc) in [
+            ("$.arr[3]", val!({"arr": [1, 2, 3]})),
+            ("$.arr[0]", val!({"arr": {"0": 1}})),
+            ("$.missing[0]", val!({})),
+            ("$.missing.x[0]", val!({})),
+            ("$[0]", val!({})),
+        ] {
+            let e = w(p, doc.clone(), val!(1)).unwrap_err();
+            assert_eq!(
+                e,
+                format!("Unable to apply ReferencePath {p} to input {doc}")
+            );
+        }
+    }
+
+    #[test]
+    fn only_input_rooted_reference_paths_are_written() {
+        assert!(w("$$.x", val!({}), val!(1))
+            .unwrap_err()
+            .contains("rooted at '$'"));
+        assert!(w("$v.x", val!({}), val!(1))
+            .unwrap_err()
+            .contains("rooted at '$'"));
+        for p in ["$.a[*]", "$..a", "$.a[-1]", "$.a.length()", "$['a','b']"] {
+            assert!(
+                w(p, val!({"a": [1]}), val!(1))
+                    .unwrap_err()
+                    .contains("only names and indices"),
+                "{p}"
+            );
+        }
+    }
+
+    #[test]
+    fn siblings_stay_shared() {
+        let doc = val!({
+            "big": {"deep": [1, 2, 3]},
+            "other": [{"x": 1}],
+            "target": {"keep": {"k": 1}, "old": 1}
+        });
+        let out = w("$.target.old", doc.clone(), val!(2)).unwrap();
+        assert_eq!(out.get("target").unwrap().get("old"), Some(&val!(2)));
+        // The original is untouched.
+        assert_eq!(doc.get("target").unwrap().get("old"), Some(&val!(1)));
+        // Everything off the spine is the same allocation.
+        assert!(out.get("big").unwrap().ptr_eq(doc.get("big").unwrap()));
+        assert!(out.get("other").unwrap().ptr_eq(doc.get("other").unwrap()));
+        let keep = |v: &Val| v.get("target").unwrap().get("keep").unwrap().clone();
+        assert!(keep(&out).ptr_eq(&keep(&doc)));
+        // The spine itself was copied, not mutated in place.
+        assert!(!out
+            .get("target")
+            .unwrap()
+            .ptr_eq(doc.get("target").unwrap()));
+    }
+
+    #[test]
+    fn unshared_target_is_written_in_place() {
+        let doc = val!({"a": {"b": 1}, "c": [1]});
+        let c_before = doc.get("c").unwrap().clone();
+        let out = w("$.a.b", doc, val!(2)).unwrap();
+        assert!(out.get("c").unwrap().ptr_eq(&c_before));
+    }
+}
