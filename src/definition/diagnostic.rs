@@ -32,6 +32,8 @@ pub enum Code {
     InvalidTransition,
     /// The definition exceeds a size limit.
     DefinitionTooLarge,
+    /// A state name breaks the naming rules (1–80 characters).
+    InvalidStateName,
 }
 
 impl Code {
@@ -46,6 +48,7 @@ impl Code {
             Code::MissingEndState => "MISSING_END_STATE",
             Code::InvalidTransition => "INVALID_TRANSITION",
             Code::DefinitionTooLarge => "DEFINITION_TOO_LARGE",
+            Code::InvalidStateName => "INVALID_STATE_NAME",
         }
     }
 }
@@ -71,7 +74,10 @@ pub struct Diagnostic {
     pub code: Code,
     /// What is wrong and what is expected.
     pub message: String,
-    /// A JSON pointer to the offending field, e.g. `/States/Charge/Retry/0/ErrorEquals`.
+    /// A JSON pointer to the offending field, e.g. `/States/Charge/Retry/0/ErrorEquals`
+    /// (empty when there is no location, as for a blank definition; then it is not
+    /// serialised, as AWS omits it).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub location: String,
     /// 1-based line in the source text, when parsed from text.
     #[serde(skip)]

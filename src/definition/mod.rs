@@ -12,13 +12,17 @@ pub mod jsonata;
 pub mod machine;
 pub mod map;
 pub mod parallel;
+pub mod parse;
 pub mod retry;
+pub mod source_position;
 pub mod state;
 pub mod task;
+mod validate;
 pub mod wait;
 
 pub use diagnostic::{Code, DefinitionError, Diagnostic, Severity, ValidationReport};
 pub use machine::{MachineType, QueryLanguage, Scope, StateId, StateMachine};
+pub use parse::validate;
 pub use state::{State, StateKind, Transition};
 
 /// Options for parsing a definition.
