@@ -6,7 +6,7 @@ use super::control::{Completion, TokenSlot};
 use super::engine::{error_name, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
-use super::resolver::{HeartbeatSender, TaskError, TaskRequest};
+use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
 use crate::data::context::ContextObject;
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
@@ -68,14 +68,15 @@ fn names_of(task: &Task) -> Names {
     }
 }
 
+/// `.waitForTaskToken` integrations, and custom resources with that suffix.
 fn waits_for_token(task: &Task) -> bool {
-    matches!(
-        task.resource.kind,
-        ResourceKind::Integration {
-            pattern: IntegrationPattern::WaitForTaskToken,
-            ..
+    match &task.resource.kind {
+        ResourceKind::Integration { pattern, .. } => {
+            *pattern == IntegrationPattern::WaitForTaskToken
         }
-    )
+        ResourceKind::Custom => task.resource.arn.ends_with(".waitForTaskToken"),
+        _ => false,
+    }
 }
 
 /// Runs a Task state.
@@ -229,7 +230,7 @@ async fn attempt(
         }
     }
 
-    let (hb_tx, hb_rx) = unbounded::<()>();
+    let (hb_tx, hb_rx) = unbounded::<Signal>();
     let (done_tx, done_rx) = unbounded::<Completion>();
     if let Some(t) = &token {
         run.control.register_token(
@@ -342,11 +343,23 @@ fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: boo
     }
 }
 
+fn record_submitted(cx: &StateCx<'_>, res: &Names, v: &Val) {
+    cx.record(
+        EventType::TaskSubmitted,
+        EventDetails::TaskOutput {
+            resource_type: res.resource_type.clone(),
+            resource: res.resource.clone(),
+            output: cx.data(v),
+        },
+    );
+}
+
 /// What happened while the task ran.
 enum Event {
     Returned(Result<Result<Val, TaskError>, String>),
     Completed(Option<Completion>),
     Heartbeat,
+    Submitted(Val),
     TimedOut,
     HeartbeatExpired,
 }
@@ -382,7 +395,7 @@ async fn invoke(
     request: TaskRequest,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
-    mut hb_rx: UnboundedReceiver<()>,
+    mut hb_rx: UnboundedReceiver<Signal>,
     mut done_rx: UnboundedReceiver<Completion>,
     res: &Names,
 ) -> Result<Val, Failure> {
@@ -401,21 +414,26 @@ async fn invoke(
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut returned = false;
+    let mut submitted = false;
     loop {
         let event = poll_fn(|pcx| {
+            // Signals first, so a `submitted` sent just before returning is recorded.
+            let mut beat = false;
+            while let Poll::Ready(Some(signal)) = hb_rx.poll_next_unpin(pcx) {
+                match signal {
+                    Signal::Heartbeat => beat = true,
+                    Signal::Submitted(v) => return Poll::Ready(Event::Submitted(v)),
+                }
+            }
+            if beat {
+                return Poll::Ready(Event::Heartbeat);
+            }
             if !returned {
                 if let Poll::Ready(r) = call.poll_unpin(pcx) {
                     return Poll::Ready(Event::Returned(r.map_err(panic_message)));
                 }
             } else if let Poll::Ready(c) = done_rx.poll_next_unpin(pcx) {
                 return Poll::Ready(Event::Completed(c));
-            }
-            let mut beat = false;
-            while let Poll::Ready(Some(())) = hb_rx.poll_next_unpin(pcx) {
-                beat = true;
-            }
-            if beat {
-                return Poll::Ready(Event::Heartbeat);
             }
             if let Some(t) = timeout_timer.as_mut() {
                 if t.poll_unpin(pcx).is_ready() {
@@ -440,14 +458,17 @@ async fn invoke(
                     return Ok(v);
                 }
                 returned = true;
-                cx.record(
-                    EventType::TaskSubmitted,
-                    EventDetails::TaskOutput {
-                        resource_type: res.resource_type.clone(),
-                        resource: res.resource.clone(),
-                        output: cx.data(&v),
-                    },
-                );
+                if !submitted {
+                    submitted = true;
+                    record_submitted(cx, res, &v);
+                }
+            }
+            Event::Submitted(v) => {
+                if !submitted && res.family == Family::Task {
+                    submitted = true;
+                    record_submitted(cx, res, &v);
+                }
+                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),
             Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(e)),
