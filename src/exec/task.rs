@@ -455,6 +455,15 @@ async fn invoke(
             Event::Returned(Ok(Err(e))) => return Err(task_error(e)),
             Event::Returned(Ok(Ok(v))) => {
                 if !waits {
+                    // A `submitted` sent while the resolver finished.
+                    while let Ok(signal) = hb_rx.try_recv() {
+                        if let Signal::Submitted(s) = signal {
+                            if !submitted && res.family == Family::Task {
+                                submitted = true;
+                                record_submitted(cx, res, &s);
+                            }
+                        }
+                    }
                     return Ok(v);
                 }
                 returned = true;
