@@ -31,11 +31,15 @@ use std::task::Poll;
 /// use statelang::exec::{Executor, NoResolver, Status};
 /// use statelang::{val, StateMachine};
 /// use std::sync::Arc;
-/// # fn machine() -> Option<StateMachine> { None }
-/// # let Some(machine) = machine() else { return };
+/// let machine = StateMachine::parse(r#"{"StartAt": "Nap", "States": {
+///     "Nap": {"Type": "Wait", "Seconds": 86400, "Next": "Done"},
+///     "Done": {"Type": "Pass", "Result": "rested", "ResultPath": "$.status", "End": true}}}"#).unwrap();
 /// let executor = Executor::new(Arc::new(NoResolver)).random_seed(7);
+/// // A day of virtual time passes in microseconds.
 /// let outcome = futures::executor::block_on(executor.run(&machine, val!({"x": 1})));
 /// assert_eq!(outcome.status, Status::Succeeded);
+/// assert_eq!(outcome.output, Some(val!({"x": 1, "status": "rested"})));
+/// assert_eq!(outcome.history.len(), 6);
 /// ```
 #[derive(Clone)]
 pub struct Executor {
