@@ -247,7 +247,30 @@ async fn custom_resources_can_wait_for_a_token() {
     assert!(types(&o).contains(&"TaskSubmitted"));
 }
 
+async fn credentials_are_evaluated_and_recorded() {
+    let r = Resolvers::new()
+        .fallback(|task| async move { Ok(task.credentials.clone().unwrap_or_default()) });
+    let o = run(
+        r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+            "InputPath":"$.inner","Parameters":{"FunctionName":"f"},
+            "Credentials":{"RoleArn.$":"$.role"},"End":true}}}"#,
+        val!({"inner": {"role": "arn:aws:iam::222222222222:role/other"}}),
+        r,
+    )
+    .await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    assert_eq!(
+        o.output,
+        Some(val!({"RoleArn": "arn:aws:iam::222222222222:role/other"}))
+    );
+    assert_eq!(
+        details(o.history.find(EventType::TaskScheduled).unwrap())["taskCredentials"],
+        json!({"roleArn": "arn:aws:iam::222222222222:role/other"})
+    );
+}
+
 both!(
+    credentials_are_evaluated_and_recorded,
     sync_resolvers_can_record_task_submitted,
     custom_resources_can_wait_for_a_token,
     lambda_arn_records_lambda_function_events,

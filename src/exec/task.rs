@@ -9,6 +9,7 @@ use super::io;
 use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
 use crate::data::context::ContextObject;
+use crate::definition::io::Io;
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
 use crate::value::Val;
@@ -169,7 +170,14 @@ async fn attempt(
     let heartbeat = seconds(cx, task.heartbeat.as_ref(), "HeartbeatSeconds", raw, &ctx)?;
     let credentials = match &task.credentials {
         None => None,
-        Some(Credentials::JsonPath(t)) => Some(io::template(cx, t, &input, &ctx)?),
+        Some(Credentials::JsonPath(t)) => {
+            // `$` is the state input after InputPath, as in Parameters.
+            let filtered = match &cx.state.io {
+                Io::JsonPath(jp) => io::filter(cx, &jp.input_path, raw, &ctx)?,
+                Io::Jsonata(_) => raw.clone(),
+            };
+            Some(io::template(cx, t, &filtered, &ctx)?)
+        }
         Some(Credentials::Jsonata(j)) => Some(io::jsonata(cx, j, "Credentials")?),
     };
     let role_arn: Option<Arc<str>> = credentials
