@@ -69,10 +69,17 @@ async fn integration_records_task_events_with_resource_split() {
 async fn activity_records_activity_events() {
     let arn = "arn:aws:states:us-east-1:111111111111:activity:approve";
     let r = Resolvers::new().on(arn, |_| async move { Ok(val!("ok")) });
-    let o = run(&one_task(arn), val!({}), r).await;
+    let o = executor(r)
+        .activity_worker_name("worker-1")
+        .run(&machine(&one_task(arn)), val!({}))
+        .await;
     assert_eq!(
         types(&o)[2..5],
         ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]
+    );
+    assert_eq!(
+        details(o.history.find(EventType::ActivityStarted).unwrap()),
+        json!({"workerName": "worker-1"})
     );
     assert_eq!(o.output, Some(val!("ok")));
 }

@@ -56,6 +56,7 @@ pub struct Executor {
     limits: Limits,
     history: HistoryLevel,
     idle_yields: u32,
+    worker_name: Option<String>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -87,6 +88,7 @@ impl Executor {
             limits: Limits::default(),
             history: HistoryLevel::Full,
             idle_yields: 16,
+            worker_name: None,
         }
     }
 
@@ -177,6 +179,13 @@ impl Executor {
         self
     }
 
+    /// The worker name recorded in `ActivityStarted` (`GetActivityTask`'s
+    /// `workerName`; absent by default).
+    pub fn activity_worker_name(mut self, name: impl Into<String>) -> Executor {
+        self.worker_name = Some(name.into());
+        self
+    }
+
     /// Runs `machine` on `input` to the end.
     pub async fn run(&self, machine: &StateMachine, input: Val) -> Outcome {
         self.start(machine, input).1.await
@@ -256,6 +265,7 @@ impl Executor {
             recorder: recorder.clone(),
             control: control.clone(),
             idle_yields: self.idle_yields,
+            worker_name: self.worker_name.as_deref().map(Arc::from),
         });
         let handle = ExecutionHandle {
             control,

@@ -212,7 +212,9 @@ async fn attempt(
             );
             cx.record(
                 EventType::ActivityStarted,
-                EventDetails::ActivityStarted { worker_name: None },
+                EventDetails::ActivityStarted {
+                    worker_name: run.worker_name.clone(),
+                },
             );
         }
         Family::Task => {
