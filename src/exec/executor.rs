@@ -25,7 +25,11 @@ use std::task::Poll;
 ///
 /// An `Executor` holds the task resolver and the run options; it is cheap to clone
 /// and can run any number of executions, concurrently or not. Every execution gets a
-/// fresh [`VirtualClock`] unless a clock is set with [`Executor::clock`].
+/// fresh [`VirtualClock`] unless a clock is set with [`Executor::clock`]. Virtual
+/// time suits tests and resolvers that answer from memory; when resolvers do real
+/// I/O under `TimeoutSeconds`/`HeartbeatSeconds`, give the executor a real clock
+/// (`TokioClock` with the `tokio` feature), or the timeouts may fire in virtual time
+/// while the I/O is still in flight.
 ///
 /// ```
 /// use statelang::exec::{Executor, NoResolver, Status};
