@@ -69,10 +69,17 @@ async fn integration_records_task_events_with_resource_split() {
 async fn activity_records_activity_events() {
     let arn = "arn:aws:states:us-east-1:111111111111:activity:approve";
     let r = Resolvers::new().on(arn, |_| async move { Ok(val!("ok")) });
-    let o = run(&one_task(arn), val!({}), r).await;
+    let o = executor(r)
+        .activity_worker_name("worker-1")
+        .run(&machine(&one_task(arn)), val!({}))
+        .await;
     assert_eq!(
         types(&o)[2..5],
         ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]
+    );
+    assert_eq!(
+        details(o.history.find(EventType::ActivityStarted).unwrap()),
+        json!({"workerName": "worker-1"})
     );
     assert_eq!(o.output, Some(val!("ok")));
 }
@@ -192,7 +199,87 @@ async fn request_carries_context_and_effective_input() {
     assert_eq!(o.output, Some(val!({"a": [1]})));
 }
 
+async fn sync_resolvers_can_record_task_submitted() {
+    let r = Resolvers::new().on(
+        "arn:aws:states:::states:startExecution.sync:2",
+        |task| async move {
+            assert!(task.heartbeat.submitted(val!({"ExecutionArn": "child"})));
+            assert!(task
+                .heartbeat
+                .submitted(val!("ignored: only the first is recorded")));
+            Ok(val!({"Status": "SUCCEEDED", "Output": {"done": true}}))
+        },
+    );
+    let o = run(
+        &one_task("arn:aws:states:::states:startExecution.sync:2"),
+        val!({}),
+        r,
+    )
+    .await;
+    assert_eq!(o.status, Status::Succeeded);
+    assert_eq!(
+        types(&o)[2..6],
+        [
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded"
+        ]
+    );
+    assert_eq!(
+        details(o.history.find(EventType::TaskSubmitted).unwrap())["output"],
+        json!({"ExecutionArn": "child"})
+    );
+    assert_eq!(
+        o.output,
+        Some(val!({"Status": "SUCCEEDED", "Output": {"done": true}}))
+    );
+}
+
+async fn custom_resources_can_wait_for_a_token() {
+    let r = Resolvers::new().fallback(|task| async move {
+        assert!(task.task_token.is_some());
+        Ok(val!("submitted"))
+    });
+    let o = executor(r)
+        .run(
+            &machine(
+                &one_task("approvals:request.waitForTaskToken")
+                    .replace(r#""End":true"#, r#""TimeoutSeconds":5,"End":true"#),
+            ),
+            val!({}),
+        )
+        .await;
+    assert_eq!(o.error_name(), Some("States.Timeout"));
+    assert!(types(&o).contains(&"TaskSubmitted"));
+}
+
+async fn credentials_are_evaluated_and_recorded() {
+    let r = Resolvers::new()
+        .fallback(|task| async move { Ok(task.credentials.clone().unwrap_or_default()) });
+    let o = run(
+        r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+            "InputPath":"$.inner","Parameters":{"FunctionName":"f"},
+            "Credentials":{"RoleArn.$":"$.role"},"End":true}}}"#,
+        val!({"inner": {"role": "arn:aws:iam::222222222222:role/other"}}),
+        r,
+    )
+    .await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    assert_eq!(
+        o.output,
+        Some(val!({"RoleArn": "arn:aws:iam::222222222222:role/other"}))
+    );
+    assert_eq!(
+        details(o.history.find(EventType::TaskScheduled).unwrap())["taskCredentials"],
+        json!({"roleArn": "arn:aws:iam::222222222222:role/other"})
+    );
+}
+
 both!(
+    credentials_are_evaluated_and_recorded,
+    sync_resolvers_can_record_task_submitted,
+    custom_resources_can_wait_for_a_token,
     lambda_arn_records_lambda_function_events,
     integration_records_task_events_with_resource_split,
     activity_records_activity_events,

@@ -94,7 +94,54 @@ async fn timers_fire_in_deadline_order_across_branches() {
     );
 }
 
+async fn seconds_path_and_timestamp_path_errors_use_aws_wording() {
+    let def = r#"{"StartAt":"WaitState","States":{"WaitState":{"Type":"Wait","SecondsPath":"$.input.waitSeconds","End":true}}}"#;
+    let prefix =
+        "An error occurred while executing the state 'WaitState' (entered at the event id #2). ";
+    let cases = [
+        (val!({"input": {"waitSeconds": -1}}), "The SecondsPath parameter references a negative value: $.input.waitSeconds == -1"),
+        (val!({"input": {"waitSeconds": 1.5}}), "The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5"),
+        (val!({"input": {}}), "The SecondsPath parameter does not reference an input value: $.input.waitSeconds"),
+    ];
+    for (input, detail) in cases {
+        let o = run_plain(def, input).await;
+        assert_eq!(o.error_name(), Some("States.Runtime"));
+        assert_eq!(o.cause().unwrap(), format!("{prefix}{detail}"));
+    }
+    let def = r#"{"StartAt":"WaitState","States":{"WaitState":{"Type":"Wait","TimestampPath":"$.t","End":true}}}"#;
+    let o = run_plain(def, val!({"t": "2026-11-26T16:14:57.000000"})).await;
+    assert_eq!(
+        o.cause().unwrap(),
+        format!("{prefix}The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.t == 2026-11-26T16:14:57.000000")
+    );
+    let o = run_plain(def, val!({"t": "2024-01-01T00:00:05.00Z"})).await;
+    assert_eq!(o.status, Status::Succeeded);
+    assert_eq!(
+        o.history
+            .find(EventType::WaitStateExited)
+            .unwrap()
+            .timestamp_millis,
+        T0 + 5_000
+    );
+}
+
+async fn delay_of_2_pow_31_seconds_is_too_long() {
+    let def = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","TimestampPath":"$.t","End":true}}}"#;
+    // 24,856 days after 2024-01-01 is more than 2^31 seconds away.
+    let o = run_plain(def, val!({"t": "2092-01-20T00:00:00Z"})).await;
+    assert_eq!(o.error_name(), Some("States.Runtime"));
+    assert!(o
+        .cause()
+        .unwrap()
+        .ends_with("Wait state delay is too long."));
+    // 24,855 days is accepted (and passes instantly on the virtual clock).
+    let o = run_plain(def, val!({"t": "2092-01-19T00:00:00Z"})).await;
+    assert_eq!(o.status, Status::Succeeded);
+}
+
 both!(
+    seconds_path_and_timestamp_path_errors_use_aws_wording,
+    delay_of_2_pow_31_seconds_is_too_long,
     seconds_advance_virtual_time_instantly,
     timestamp_in_the_future_waits_until_then,
     timestamp_in_the_past_does_not_wait,

@@ -1,5 +1,5 @@
 //! Time: the [`Clock`] trait, the deterministic [`VirtualClock`] (the default) and,
-//! behind the `tokio` feature, the real-time [`TokioClock`].
+//! behind the `tokio` feature, the real-time `TokioClock`.
 //!
 //! Every timer in an execution (Wait states, retry back-off, task timeouts and
 //! heartbeats, the execution's own `TimeoutSeconds`) is a [`Clock::sleep`], and every
@@ -45,6 +45,13 @@ pub trait Clock: Send + Sync {
 ///
 /// A Wait of a year, a retry back-off or a task timeout therefore costs microseconds
 /// of real time, fires in deadline order, and leaves correct timestamps in the history.
+///
+/// "Idle" means the execution made no progress for a few polls in a row (it yields
+/// to the host executor in between, so other tasks, such as one completing a task
+/// token, can run). A resolver that waits for something real (I/O, a real timer)
+/// while a state's timer is pending may therefore see that timer fire early in
+/// virtual time; such resolvers should sleep on the same clock (a clone of it) or
+/// the execution should use a real clock.
 ///
 /// ```
 /// use statelang::exec::{Clock, VirtualClock};

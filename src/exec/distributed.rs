@@ -182,6 +182,7 @@ fn child_run(parent: &Run, label: &str, index: usize, input: &Val) -> Run {
         recorder: Arc::new(Recorder::new(HistoryLevel::None, parent.clock.clone())),
         control: parent.control.clone(),
         idle_yields: parent.idle_yields,
+        worker_name: parent.worker_name.clone(),
     }
 }
 

@@ -62,6 +62,8 @@ pub(crate) struct Run {
     pub(crate) recorder: Arc<Recorder>,
     pub(crate) control: Arc<Control>,
     pub(crate) idle_yields: u32,
+    /// `ActivityStarted.workerName`.
+    pub(crate) worker_name: Option<Arc<str>>,
 }
 
 /// A failure travelling up from a state.

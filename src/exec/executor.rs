@@ -25,17 +25,25 @@ use std::task::Poll;
 ///
 /// An `Executor` holds the task resolver and the run options; it is cheap to clone
 /// and can run any number of executions, concurrently or not. Every execution gets a
-/// fresh [`VirtualClock`] unless a clock is set with [`Executor::clock`].
+/// fresh [`VirtualClock`] unless a clock is set with [`Executor::clock`]. Virtual
+/// time suits tests and resolvers that answer from memory; when resolvers do real
+/// I/O under `TimeoutSeconds`/`HeartbeatSeconds`, give the executor a real clock
+/// (`TokioClock` with the `tokio` feature), or the timeouts may fire in virtual time
+/// while the I/O is still in flight.
 ///
 /// ```
 /// use statelang::exec::{Executor, NoResolver, Status};
 /// use statelang::{val, StateMachine};
 /// use std::sync::Arc;
-/// # fn machine() -> Option<StateMachine> { None }
-/// # let Some(machine) = machine() else { return };
+/// let machine = StateMachine::parse(r#"{"StartAt": "Nap", "States": {
+///     "Nap": {"Type": "Wait", "Seconds": 86400, "Next": "Done"},
+///     "Done": {"Type": "Pass", "Result": "rested", "ResultPath": "$.status", "End": true}}}"#).unwrap();
 /// let executor = Executor::new(Arc::new(NoResolver)).random_seed(7);
+/// // A day of virtual time passes in microseconds.
 /// let outcome = futures::executor::block_on(executor.run(&machine, val!({"x": 1})));
 /// assert_eq!(outcome.status, Status::Succeeded);
+/// assert_eq!(outcome.output, Some(val!({"x": 1, "status": "rested"})));
+/// assert_eq!(outcome.history.len(), 6);
 /// ```
 #[derive(Clone)]
 pub struct Executor {
@@ -52,6 +60,7 @@ pub struct Executor {
     limits: Limits,
     history: HistoryLevel,
     idle_yields: u32,
+    worker_name: Option<String>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -83,6 +92,7 @@ impl Executor {
             limits: Limits::default(),
             history: HistoryLevel::Full,
             idle_yields: 16,
+            worker_name: None,
         }
     }
 
@@ -173,6 +183,13 @@ impl Executor {
         self
     }
 
+    /// The worker name recorded in `ActivityStarted` (`GetActivityTask`'s
+    /// `workerName`; absent by default).
+    pub fn activity_worker_name(mut self, name: impl Into<String>) -> Executor {
+        self.worker_name = Some(name.into());
+        self
+    }
+
     /// Runs `machine` on `input` to the end.
     pub async fn run(&self, machine: &StateMachine, input: Val) -> Outcome {
         self.start(machine, input).1.await
@@ -252,6 +269,7 @@ impl Executor {
             recorder: recorder.clone(),
             control: control.clone(),
             idle_yields: self.idle_yields,
+            worker_name: self.worker_name.as_deref().map(Arc::from),
         });
         let handle = ExecutionHandle {
             control,

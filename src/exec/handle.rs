@@ -4,7 +4,7 @@
 use super::control::{Completion, Control, Termination};
 use super::history::HistoryEvent;
 use super::recorder::Recorder;
-use super::resolver::TaskError;
+use super::resolver::{Signal, TaskError};
 use crate::value::Val;
 use futures::Stream;
 use std::fmt;
@@ -12,6 +12,34 @@ use std::sync::Arc;
 
 /// Controls one running execution. Cheap to clone; every method is synchronous and
 /// may be called from any thread or task.
+///
+/// ```
+/// use futures::StreamExt;
+/// use statelang::exec::{EventType, Executor, Resolvers, Status};
+/// use statelang::{val, StateMachine};
+/// use std::sync::Arc;
+/// let machine = StateMachine::parse(r#"{"StartAt": "Approve", "States": {"Approve": {
+///     "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+///     "HeartbeatSeconds": 3600, "End": true}}}"#).unwrap();
+/// // The resolver "sends the message" and hands the token over by returning it.
+/// let resolvers = Resolvers::new().fallback(|task| async move {
+///     Ok(val!({"token": task.task_token.as_deref()}))
+/// });
+/// let (handle, execution) = Executor::new(Arc::new(resolvers)).start(&machine, val!({}));
+/// let mut events = handle.events();
+/// let approver = async {
+///     while let Some(event) = events.next().await {
+///         if event.event_type == EventType::TaskSubmitted {
+///             let response = event.output().cloned().unwrap_or_default();
+///             let token = response.get("token").and_then(|t| t.as_str()).unwrap_or_default();
+///             handle.send_task_success(token, val!({"approved": true})).unwrap();
+///         }
+///     }
+/// };
+/// let (outcome, ()) = futures::executor::block_on(async { futures::join!(execution, approver) });
+/// assert_eq!(outcome.status, Status::Succeeded);
+/// assert_eq!(outcome.output, Some(val!({"approved": true})));
+/// ```
 #[derive(Clone)]
 pub struct ExecutionHandle {
     pub(crate) control: Arc<Control>,
@@ -70,7 +98,7 @@ impl ExecutionHandle {
     /// Resets the task's heartbeat clock (`SendTaskHeartbeat`). Writes no event.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), TaskDoesNotExist> {
         match self.control.token(token) {
-            Some(slot) if slot.heartbeat.unbounded_send(()).is_ok() => Ok(()),
+            Some(slot) if slot.heartbeat.unbounded_send(Signal::Heartbeat).is_ok() => Ok(()),
             _ => Err(TaskDoesNotExist {
                 token: token.to_string(),
             }),

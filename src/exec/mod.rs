@@ -15,17 +15,23 @@
 //! iterations run concurrently inside the execution's own future.
 //!
 //! ```
-//! use statelang::exec::{Executor, Resolvers, Status};
+//! use statelang::exec::{Executor, Resolvers, Status, TaskError};
 //! use statelang::{val, StateMachine};
 //! use std::sync::Arc;
-//! # fn parse() -> Option<StateMachine> { None }
-//! # let Some(machine) = parse() else { return };
+//! let machine = StateMachine::parse(r#"{"StartAt": "Charge", "States": {
+//!     "Charge": {"Type": "Task", "Resource": "charge", "ResultPath": "$.receipt",
+//!                "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 5}],
+//!                "End": true}}}"#).unwrap();
 //! let resolvers = Resolvers::new().on("charge", |task| async move {
-//!     Ok(val!({"ok": true, "amount": task.input.get("amount").cloned()}))
+//!     if task.retry_count == 0 {
+//!         return Err(TaskError::new("Busy", "try again"));
+//!     }
+//!     Ok(val!({"charged": task.input.get("amount").cloned()}))
 //! });
 //! let executor = Executor::new(Arc::new(resolvers));
 //! let outcome = futures::executor::block_on(executor.run(&machine, val!({"amount": 3})));
 //! assert_eq!(outcome.status, Status::Succeeded);
+//! assert_eq!(outcome.output, Some(val!({"amount": 3, "receipt": {"charged": 3}})));
 //! ```
 
 mod choice;

@@ -62,10 +62,21 @@ pub struct TaskRequest {
     pub heartbeat: HeartbeatSender,
 }
 
-/// Sends heartbeats for a running task attempt, as `SendTaskHeartbeat` does.
+/// What a running attempt may report before it returns.
+#[derive(Clone, Debug)]
+pub(crate) enum Signal {
+    /// Reset the heartbeat clock.
+    Heartbeat,
+    /// The service's immediate response (`TaskSubmitted`).
+    Submitted(Val),
+}
+
+/// The running attempt's channel back to its Task state: heartbeats, as
+/// `SendTaskHeartbeat` sends them, and (for `.sync` resources) the immediate
+/// response that `TaskSubmitted` records.
 #[derive(Clone)]
 pub struct HeartbeatSender {
-    pub(crate) tx: Option<UnboundedSender<()>>,
+    pub(crate) tx: Option<UnboundedSender<Signal>>,
 }
 
 impl HeartbeatSender {
@@ -76,8 +87,21 @@ impl HeartbeatSender {
 
     /// Records a heartbeat. Returns `false` when the attempt has already ended.
     pub fn beat(&self) -> bool {
+        self.send(Signal::Heartbeat)
+    }
+
+    /// For `.sync` (and other long-running) resources: records `TaskSubmitted` with
+    /// the service's immediate `response` while the resolver goes on waiting for the
+    /// job; the value the resolver finally returns is the task's result. Only the
+    /// first call records an event; it also counts as a heartbeat. (For
+    /// `.waitForTaskToken` the resolver's return value is what `TaskSubmitted` records.)
+    pub fn submitted(&self, response: Val) -> bool {
+        self.send(Signal::Submitted(response))
+    }
+
+    fn send(&self, s: Signal) -> bool {
         match &self.tx {
-            Some(tx) => tx.unbounded_send(()).is_ok(),
+            Some(tx) => tx.unbounded_send(s).is_ok(),
             None => false,
         }
     }

@@ -6,9 +6,10 @@ use super::control::{Completion, TokenSlot};
 use super::engine::{error_name, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
-use super::resolver::{HeartbeatSender, TaskError, TaskRequest};
+use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
 use crate::data::context::ContextObject;
+use crate::definition::io::Io;
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
 use crate::value::Val;
@@ -68,14 +69,15 @@ fn names_of(task: &Task) -> Names {
     }
 }
 
+/// `.waitForTaskToken` integrations, and custom resources with that suffix.
 fn waits_for_token(task: &Task) -> bool {
-    matches!(
-        task.resource.kind,
-        ResourceKind::Integration {
-            pattern: IntegrationPattern::WaitForTaskToken,
-            ..
+    match &task.resource.kind {
+        ResourceKind::Integration { pattern, .. } => {
+            *pattern == IntegrationPattern::WaitForTaskToken
         }
-    )
+        ResourceKind::Custom => task.resource.arn.ends_with(".waitForTaskToken"),
+        _ => false,
+    }
 }
 
 /// Runs a Task state.
@@ -168,7 +170,14 @@ async fn attempt(
     let heartbeat = seconds(cx, task.heartbeat.as_ref(), "HeartbeatSeconds", raw, &ctx)?;
     let credentials = match &task.credentials {
         None => None,
-        Some(Credentials::JsonPath(t)) => Some(io::template(cx, t, &input, &ctx)?),
+        Some(Credentials::JsonPath(t)) => {
+            // `$` is the state input after InputPath, as in Parameters.
+            let filtered = match &cx.state.io {
+                Io::JsonPath(jp) => io::filter(cx, &jp.input_path, raw, &ctx)?,
+                Io::Jsonata(_) => raw.clone(),
+            };
+            Some(io::template(cx, t, &filtered, &ctx)?)
+        }
         Some(Credentials::Jsonata(j)) => Some(io::jsonata(cx, j, "Credentials")?),
     };
     let role_arn: Option<Arc<str>> = credentials
@@ -203,7 +212,9 @@ async fn attempt(
             );
             cx.record(
                 EventType::ActivityStarted,
-                EventDetails::ActivityStarted { worker_name: None },
+                EventDetails::ActivityStarted {
+                    worker_name: run.worker_name.clone(),
+                },
             );
         }
         Family::Task => {
@@ -229,7 +240,7 @@ async fn attempt(
         }
     }
 
-    let (hb_tx, hb_rx) = unbounded::<()>();
+    let (hb_tx, hb_rx) = unbounded::<Signal>();
     let (done_tx, done_rx) = unbounded::<Completion>();
     if let Some(t) = &token {
         run.control.register_token(
@@ -342,11 +353,23 @@ fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: boo
     }
 }
 
+fn record_submitted(cx: &StateCx<'_>, res: &Names, v: &Val) {
+    cx.record(
+        EventType::TaskSubmitted,
+        EventDetails::TaskOutput {
+            resource_type: res.resource_type.clone(),
+            resource: res.resource.clone(),
+            output: cx.data(v),
+        },
+    );
+}
+
 /// What happened while the task ran.
 enum Event {
     Returned(Result<Result<Val, TaskError>, String>),
     Completed(Option<Completion>),
     Heartbeat,
+    Submitted(Val),
     TimedOut,
     HeartbeatExpired,
 }
@@ -382,7 +405,7 @@ async fn invoke(
     request: TaskRequest,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
-    mut hb_rx: UnboundedReceiver<()>,
+    mut hb_rx: UnboundedReceiver<Signal>,
     mut done_rx: UnboundedReceiver<Completion>,
     res: &Names,
 ) -> Result<Val, Failure> {
@@ -401,21 +424,26 @@ async fn invoke(
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut returned = false;
+    let mut submitted = false;
     loop {
         let event = poll_fn(|pcx| {
+            // Signals first, so a `submitted` sent just before returning is recorded.
+            let mut beat = false;
+            while let Poll::Ready(Some(signal)) = hb_rx.poll_next_unpin(pcx) {
+                match signal {
+                    Signal::Heartbeat => beat = true,
+                    Signal::Submitted(v) => return Poll::Ready(Event::Submitted(v)),
+                }
+            }
+            if beat {
+                return Poll::Ready(Event::Heartbeat);
+            }
             if !returned {
                 if let Poll::Ready(r) = call.poll_unpin(pcx) {
                     return Poll::Ready(Event::Returned(r.map_err(panic_message)));
                 }
             } else if let Poll::Ready(c) = done_rx.poll_next_unpin(pcx) {
                 return Poll::Ready(Event::Completed(c));
-            }
-            let mut beat = false;
-            while let Poll::Ready(Some(())) = hb_rx.poll_next_unpin(pcx) {
-                beat = true;
-            }
-            if beat {
-                return Poll::Ready(Event::Heartbeat);
             }
             if let Some(t) = timeout_timer.as_mut() {
                 if t.poll_unpin(pcx).is_ready() {
@@ -437,17 +465,29 @@ async fn invoke(
             Event::Returned(Ok(Err(e))) => return Err(task_error(e)),
             Event::Returned(Ok(Ok(v))) => {
                 if !waits {
+                    // A `submitted` sent while the resolver finished.
+                    while let Ok(signal) = hb_rx.try_recv() {
+                        if let Signal::Submitted(s) = signal {
+                            if !submitted && res.family == Family::Task {
+                                submitted = true;
+                                record_submitted(cx, res, &s);
+                            }
+                        }
+                    }
                     return Ok(v);
                 }
                 returned = true;
-                cx.record(
-                    EventType::TaskSubmitted,
-                    EventDetails::TaskOutput {
-                        resource_type: res.resource_type.clone(),
-                        resource: res.resource.clone(),
-                        output: cx.data(&v),
-                    },
-                );
+                if !submitted {
+                    submitted = true;
+                    record_submitted(cx, res, &v);
+                }
+            }
+            Event::Submitted(v) => {
+                if !submitted && res.family == Family::Task {
+                    submitted = true;
+                    record_submitted(cx, res, &v);
+                }
+                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),
             Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(e)),
