@@ -210,11 +210,13 @@ fn percentage(
             let v = io::eval_path(cx, path, input, ctx)?;
             match v.as_f64() {
                 Some(f) => f,
-                None => return Err(cx.runtime(format!(
+                None => {
+                    return Err(cx.runtime(format!(
                     "The {field}Path field refers to value \"{}\" which is not a valid float: {}",
                     io::shown(&v),
                     path.text()
-                ))),
+                )))
+                }
             }
         }
         Some(Percentage::Jsonata(j)) => match io::jsonata(cx, j, field)?.as_f64() {

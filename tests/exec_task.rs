@@ -1,0 +1,205 @@
+//! Task states: resolvers, event families per resource kind, panics, missing
+//! resolvers, oversized results.
+mod common;
+use common::*;
+use serde_json::json;
+use statelang::exec::{EventType, Resolvers, Status, TaskError};
+use statelang::val;
+
+const LAMBDA: &str = "arn:aws:lambda:us-east-1:111111111111:function:charge";
+
+fn one_task(resource: &str) -> String {
+    format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{resource}","End":true}}}}}}"#
+    )
+}
+
+async fn lambda_arn_records_lambda_function_events() {
+    let r = Resolvers::new().on(LAMBDA, |task| async move {
+        assert_eq!(&*task.state_name, "T");
+        Ok(val!({"charged": task.input.get("amount").cloned()}))
+    });
+    let o = run(&one_task(LAMBDA), val!({"amount": 5}), r).await;
+    assert_eq!(o.status, Status::Succeeded);
+    assert_eq!(o.output, Some(val!({"charged": 5})));
+    assert_eq!(
+        types(&o),
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let scheduled = o.history.find(EventType::LambdaFunctionScheduled).unwrap();
+    assert_eq!(
+        details(scheduled),
+        json!({"resource": LAMBDA, "input": {"amount": 5}, "inputDetails": {"truncated": false}})
+    );
+    assert_eq!(
+        details(o.history.find(EventType::LambdaFunctionStarted).unwrap()),
+        json!({})
+    );
+    assert_well_linked(&o);
+}
+
+async fn integration_records_task_events_with_resource_split() {
+    let r = Resolvers::new().on("arn:aws:states:::lambda:invoke", |_| async move {
+        Ok(val!({"Payload": 1, "StatusCode": 200}))
+    });
+    let o = run(&one_task("arn:aws:states:::lambda:invoke"), val!({}), r).await;
+    assert_eq!(
+        types(&o)[2..5],
+        ["TaskScheduled", "TaskStarted", "TaskSucceeded"]
+    );
+    let scheduled = o.history.find(EventType::TaskScheduled).unwrap();
+    assert_eq!(
+        details(scheduled),
+        json!({"resourceType": "lambda", "resource": "invoke", "region": "us-east-1", "parameters": {}})
+    );
+    assert_eq!(
+        details(o.history.find(EventType::TaskSucceeded).unwrap()),
+        json!({"resourceType": "lambda", "resource": "invoke", "output": {"Payload": 1, "StatusCode": 200}, "outputDetails": {"truncated": false}})
+    );
+}
+
+async fn activity_records_activity_events() {
+    let arn = "arn:aws:states:us-east-1:111111111111:activity:approve";
+    let r = Resolvers::new().on(arn, |_| async move { Ok(val!("ok")) });
+    let o = run(&one_task(arn), val!({}), r).await;
+    assert_eq!(
+        types(&o)[2..5],
+        ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]
+    );
+    assert_eq!(o.output, Some(val!("ok")));
+}
+
+async fn resolver_error_fails_the_task() {
+    let r = Resolvers::new().on(LAMBDA, |_| async move {
+        Err(TaskError::new("Exception", "{\"errorMessage\":\"boom\"}"))
+    });
+    let o = run(&one_task(LAMBDA), val!({}), r).await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(o.error_name(), Some("Exception"));
+    assert_eq!(o.cause(), Some("{\"errorMessage\":\"boom\"}"));
+    assert_eq!(
+        types(&o),
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionFailed",
+            "ExecutionFailed"
+        ]
+    );
+    assert_eq!(
+        details(o.history.find(EventType::ExecutionFailed).unwrap()),
+        json!({"error": "Exception", "cause": "{\"errorMessage\":\"boom\"}"})
+    );
+}
+
+async fn panicking_resolver_becomes_task_failed() {
+    let r = Resolvers::new().on("custom-task", |task| async move {
+        if task.retry_count == 0 {
+            panic!("resolver exploded");
+        }
+        Ok(val!(1))
+    });
+    let o = run(&one_task("custom-task"), val!({}), r).await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(o.error_name(), Some("States.TaskFailed"));
+    assert_eq!(o.cause(), Some("resolver exploded"));
+    let failed = o.history.find(EventType::TaskFailed).unwrap();
+    assert_eq!(
+        details(failed),
+        json!({"resourceType": "custom", "resource": "custom-task", "error": "States.TaskFailed", "cause": "resolver exploded"})
+    );
+}
+
+async fn missing_resolver_names_state_and_resource() {
+    let o = run(&one_task("nobody-handles-this"), val!({}), Resolvers::new()).await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(o.error_name(), Some("States.TaskFailed"));
+    let cause = o.cause().unwrap();
+    assert!(cause.contains("'nobody-handles-this'"), "{cause}");
+    assert!(cause.contains("'T'"), "{cause}");
+}
+
+async fn prefix_pattern_and_fallback_routes() {
+    let r = Resolvers::new()
+        .on_prefix("arn:aws:lambda:", |_| async move { Ok(val!("prefix")) })
+        .on_pattern("jobs:*:run", |_| async move { Ok(val!("pattern")) })
+        .fallback(|t| async move { Ok(Val::from(format!("fallback {}", t.resource))) });
+    use statelang::Val;
+    let o = run(&one_task(LAMBDA), val!({}), r).await;
+    assert_eq!(o.output, Some(val!("prefix")));
+    let r = Resolvers::new()
+        .on_pattern("jobs:*:run", |_| async move { Ok(val!("pattern")) })
+        .fallback(|t| async move { Ok(Val::from(format!("fallback {}", t.resource))) });
+    let o = run(&one_task("jobs:nightly:run"), val!({}), r).await;
+    assert_eq!(o.output, Some(val!("pattern")));
+    let r = Resolvers::new()
+        .fallback(|t| async move { Ok(Val::from(format!("fallback {}", t.resource))) });
+    let o = run(&one_task("other"), val!({}), r).await;
+    assert_eq!(o.output, Some(val!("fallback other")));
+}
+
+async fn oversized_task_result_is_a_catchable_data_limit_failure() {
+    let r = Resolvers::new().on(LAMBDA, |_| async move { Ok(Val::from("x".repeat(300))) });
+    use statelang::Val;
+    let def = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}","Catch":[{{"ErrorEquals":["States.ALL"],"Next":"H"}}],"End":true}},"H":{{"Type":"Pass","End":true}}}}}}"#
+    );
+    let o = executor(r)
+        .max_payload_bytes(260)
+        .run(&machine(&def), val!({}))
+        .await;
+    assert_eq!(o.status, Status::Succeeded);
+    let cause = format!("The state/task '{LAMBDA}' returned a result with a size exceeding the maximum number of bytes service limit.");
+    assert_eq!(
+        o.output,
+        Some(val!({"Error": "States.DataLimitExceeded", "Cause": cause}))
+    );
+    assert_eq!(
+        types(&o)[2..7],
+        [
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionFailed",
+            "TaskStateExited",
+            "PassStateEntered"
+        ]
+    );
+}
+
+async fn request_carries_context_and_effective_input() {
+    let r = Resolvers::new().on("ctx-task", |task| async move {
+        let state = task.context.get("State").cloned().unwrap();
+        assert_eq!(state.get("Name"), Some(&val!("T")));
+        assert_eq!(state.get("RetryCount"), Some(&val!(0)));
+        assert!(task.task_token.is_none());
+        assert_eq!(
+            task.context.get("Execution").and_then(|e| e.get("Name")),
+            Some(&val!("test-execution"))
+        );
+        Ok(task.input)
+    });
+    let o = run(&one_task("ctx-task"), val!({"a": [1]}), r).await;
+    assert_eq!(o.output, Some(val!({"a": [1]})));
+}
+
+both!(
+    lambda_arn_records_lambda_function_events,
+    integration_records_task_events_with_resource_split,
+    activity_records_activity_events,
+    resolver_error_fails_the_task,
+    panicking_resolver_becomes_task_failed,
+    missing_resolver_names_state_and_resource,
+    prefix_pattern_and_fallback_routes,
+    oversized_task_result_is_a_catchable_data_limit_failure,
+    request_carries_context_and_effective_input,
+);
