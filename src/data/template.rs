@@ -1,7 +1,319 @@
-//! Payload templates (Parameters, ResultSelector, ItemSelector, Assign in JSONPath).
+//! Payload templates (JSONPath `Parameters`, `ResultSelector`, `ItemSelector`,
+//! `Assign`, `Credentials`), compiled once.
 //!
-//! STUB: the intrinsics helper writes this module.
+//! A template is any JSON value. A key ending in `.$` holds a path (`$.x`, `$$.x`,
+//! `$var.x`) or an intrinsic call; its output key drops the `.$` and its value is the
+//! evaluation result. Everything else is literal. Objects and arrays are processed
+//! recursively (objects inside arrays too). A subtree without `.$` keys is kept as one
+//! shared literal [`Val`], so evaluating it costs a reference-count increment.
+//!
+//! ```
+//! use statelang::data::template::Template;
+//! let t = Template::compile(&serde_json::json!({"a": 1, "b": [true]})).unwrap();
+//! assert!(t.is_literal());
+//! ```
 
-/// A compiled payload template. (Stub until the intrinsics helper lands.)
+use super::intrinsic::Intrinsic;
+use super::path::Path;
+use super::{Env, PathRoot};
+use crate::error::StatesError;
+use crate::value::{JsonType, Map, Val};
+use std::fmt;
+use std::sync::Arc;
+
+/// A compiled payload template.
 #[derive(Clone, Debug)]
-pub struct Template;
+pub struct Template {
+    root: Node,
+}
+
+/// Why a template was rejected, with AWS's wording.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at {pointer}")]
+pub struct TemplateError {
+    /// JSON pointer to the offending field, relative to the template (e.g. `/a/b.$`).
+    pub pointer: String,
+    /// What is wrong, e.g. `The value for the field 'parsed.$' must be a valid JSONPath
+    /// or a valid intrinsic function call`.
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+enum Node {
+    /// A subtree with no `.$` keys.
+    Literal(Val),
+    /// An object with at least one dynamic field somewhere below.
+    Object(Vec<(Arc<str>, Field)>),
+    /// An array with at least one dynamic element somewhere below.
+    Array(Vec<Node>),
+}
+
+#[derive(Clone, Debug)]
+enum Field {
+    /// A plain value (possibly with dynamic parts further down).
+    Node(Node),
+    /// `"key.$": "$.path"`; `key` is the original key, with `.$`.
+    Path { path: Path, key: Arc<str> },
+    /// `"key.$": "States.Fn(...)"`.
+    Intrinsic(Intrinsic),
+}
+
+impl Template {
+    /// Compiles a template: every `.$` value must be a string holding a path or an
+    /// intrinsic call.
+    pub fn compile(value: &serde_json::Value) -> Result<Template, TemplateError> {
+        let mut pointer = String::new();
+        Ok(Template {
+            root: compile_node(value, &mut pointer)?,
+        })
+    }
+
+    /// A template that is only a literal (Pass `Result`): `.$` keys are not processed.
+    pub fn literal(value: Val) -> Template {
+        Template {
+            root: Node::Literal(value),
+        }
+    }
+
+    /// `true` when the template has no `.$` fields, so it evaluates to a fixed value.
+    pub fn is_literal(&self) -> bool {
+        matches!(self.root, Node::Literal(_))
+    }
+
+    /// The fixed value of a literal template.
+    pub fn as_literal(&self) -> Option<&Val> {
+        match &self.root {
+            Node::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Evaluates the template. A `.$` path that does not resolve is `States.Runtime`:
+    /// `The JSONPath '<path>' specified for the field '<key>.$' could not be found in
+    /// the input '<input JSON>'`. Intrinsic failures are passed through.
+    pub fn eval(&self, env: &Env<'_>) -> Result<Val, StatesError> {
+        eval_node(&self.root, env)
+    }
+
+    /// Appends the names of the workflow variables the template reads (paths rooted at
+    /// `$name`, also inside intrinsic calls), in document order.
+    pub fn variable_references(&self, out: &mut Vec<Arc<str>>) {
+        node_variables(&self.root, out);
+    }
+}
+
+fn push_pointer_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            _ => pointer.push(c),
+        }
+    }
+}
+
+/// "a STRING", "an ARRAY": the JSON type as AWS's validator names it.
+fn aws_type_name(v: &serde_json::Value) -> &'static str {
+    match Val::from(v).json_type() {
+        JsonType::Null => "a NULL",
+        JsonType::Boolean => "a BOOLEAN",
+        JsonType::Number => "a NUMBER",
+        JsonType::String => "a STRING",
+        JsonType::Array => "an ARRAY",
+        JsonType::Object => "an OBJECT",
+    }
+}
+
+fn compile_node(value: &serde_json::Value, pointer: &mut String) -> Result<Node, TemplateError> {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut fields = Vec::with_capacity(map.len());
+            let mut dynamic = false;
+            for (key, v) in map {
+                let len = pointer.len();
+                push_pointer_token(pointer, key);
+                let field = match key.strip_suffix(".$") {
+                    Some(out_key) => {
+                        dynamic = true;
+                        let field = compile_dynamic(key, v, pointer)?;
+                        (Arc::from(out_key), field)
+                    }
+                    None => {
+                        let node = compile_node(v, pointer)?;
+                        dynamic |= !matches!(node, Node::Literal(_));
+                        (Arc::from(key.as_str()), Field::Node(node))
+                    }
+                };
+                pointer.truncate(len);
+                fields.push(field);
+            }
+            if dynamic {
+                Ok(Node::Object(fields))
+            } else {
+                Ok(Node::Literal(Val::from(value)))
+            }
+        }
+        serde_json::Value::Array(items) => {
+            let mut nodes = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                push_pointer_token(pointer, &i.to_string());
+                nodes.push(compile_node(item, pointer)?);
+                pointer.truncate(len);
+            }
+            if nodes.iter().all(|n| matches!(n, Node::Literal(_))) {
+                Ok(Node::Literal(Val::from(value)))
+            } else {
+                Ok(Node::Array(nodes))
+            }
+        }
+        _ => Ok(Node::Literal(Val::from(value))),
+    }
+}
+
+fn compile_dynamic(
+    key: &str,
+    value: &serde_json::Value,
+    pointer: &str,
+) -> Result<Field, TemplateError> {
+    let invalid = || {
+        TemplateError {
+        pointer: pointer.to_string(),
+        message: format!(
+            "The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call"
+        ),
+    }
+    };
+    let serde_json::Value::String(text) = value else {
+        return Err(TemplateError {
+            pointer: pointer.to_string(),
+            message: format!(
+                "The value for the field '{key}' must be a STRING that contains a JSONPath but was {}",
+                aws_type_name(value)
+            ),
+        });
+    };
+    if Intrinsic::is_intrinsic(text) {
+        return Intrinsic::parse(text)
+            .map(Field::Intrinsic)
+            .map_err(|_| invalid());
+    }
+    if !text.starts_with('$') {
+        return Err(invalid());
+    }
+    let path = Path::parse(text).map_err(|_| invalid())?;
+    Ok(Field::Path {
+        path,
+        key: Arc::from(key),
+    })
+}
+
+fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
+    match node {
+        Node::Literal(v) => Ok(v.clone()),
+        Node::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(eval_node(item, env)?);
+            }
+            Ok(Val::array(out))
+        }
+        Node::Object(fields) => {
+            let mut map = Map::with_capacity(fields.len());
+            for (key, field) in fields {
+                let v = match field {
+                    Field::Node(n) => eval_node(n, env)?,
+                    Field::Path { path, key } => path.eval(env).map_err(|_| {
+                        StatesError::runtime(format!(
+                            "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+                            path.text(),
+                            key,
+                            env.input.to_json_string()
+                        ))
+                    })?,
+                    Field::Intrinsic(call) => call.eval(env)?,
+                };
+                map.insert(key.clone(), v);
+            }
+            Ok(Val::object(map))
+        }
+    }
+}
+
+fn node_variables(node: &Node, out: &mut Vec<Arc<str>>) {
+    match node {
+        Node::Literal(_) => {}
+        Node::Array(items) => items.iter().for_each(|n| node_variables(n, out)),
+        Node::Object(fields) => {
+            for (_, field) in fields {
+                match field {
+                    Field::Node(n) => node_variables(n, out),
+                    Field::Path { path, .. } => {
+                        if let PathRoot::Variable(name) = path.root() {
+                            out.push(name.clone());
+                        }
+                    }
+                    Field::Intrinsic(call) => call.variable_references(out),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Template {
+    /// The template's output shape: literals as JSON, dynamic fields as their source.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn write_node(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match node {
+                Node::Literal(v) => write!(f, "{v}"),
+                Node::Array(items) => {
+                    f.write_str("[")?;
+                    for (i, n) in items.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(",")?;
+                        }
+                        write_node(n, f)?;
+                    }
+                    f.write_str("]")
+                }
+                Node::Object(fields) => {
+                    f.write_str("{")?;
+                    for (i, (key, field)) in fields.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(",")?;
+                        }
+                        match field {
+                            Field::Node(n) => {
+                                write!(f, "{}:", Val::String(key.clone()))?;
+                                write_node(n, f)?;
+                            }
+                            Field::Path { path, key } => {
+                                write!(
+                                    f,
+                                    "{}:{}",
+                                    Val::String(key.clone()),
+                                    Val::string(path.text())
+                                )?;
+                            }
+                            Field::Intrinsic(call) => {
+                                write!(
+                                    f,
+                                    "{}:{}",
+                                    Val::string(format!("{key}.$")),
+                                    Val::string(call.text())
+                                )?;
+                            }
+                        }
+                    }
+                    f.write_str("}")
+                }
+            }
+        }
+        write_node(&self.root, f)
+    }
+}
+
+#[cfg(test)]
+#[path = "template_tests.rs"]
+mod tests;

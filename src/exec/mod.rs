@@ -48,7 +48,6 @@ mod recorder;
 pub mod resolver;
 mod retry;
 pub mod router;
-mod stubs;
 mod succeed;
 mod task;
 mod vars;

@@ -1,6 +1,30 @@
-//! The `statelang` command-line tool.
+//! The `statelang` command-line tool: one module per subcommand.
+#![forbid(unsafe_code)]
 
-fn main() {
-    eprintln!("statelang: no commands yet");
-    std::process::exit(2);
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// statelang: an Amazon States Language (AWS Step Functions) engine.
+#[derive(Parser)]
+#[command(name = "statelang", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands; each variant dispatches to its own module.
+#[derive(Subcommand)]
+enum Command {
+    /// Validate state machine definitions as ValidateStateMachineDefinition does.
+    Validate(validate::Args),
+}
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits with status 2 itself.
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+    }
 }

@@ -61,9 +61,13 @@ pub(crate) fn rooted_at_input(p: &Path) -> bool {
 /// Compiles a payload template (Parameters, ResultSelector, ItemSelector, Assign,
 /// Credentials). Errors are reported at the template field's pointer, as AWS does.
 pub(crate) fn template(cx: &mut Ctx<'_>, ptr: &str, value: &Value) -> Option<Template> {
-    // Until the template compiler lands (branch `intrinsic`): accept any value.
-    let _ = (cx, ptr, value);
-    Some(Template)
+    match Template::compile(value) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            cx.error(ptr, e.message);
+            None
+        }
+    }
 }
 
 /// Compiles a Fail `ErrorPath`/`CausePath` intrinsic call (string-returning only).
@@ -93,6 +97,17 @@ pub(crate) fn string_intrinsic(
         );
         return None;
     }
-    // Until the intrinsic parser lands (branch `intrinsic`): accept the call.
-    Some(Intrinsic)
+    match Intrinsic::parse(text) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            cx.error(
+                ptr,
+                format!(
+                    "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call ({})",
+                    e.message
+                ),
+            );
+            None
+        }
+    }
 }

@@ -133,9 +133,7 @@ fn parse_scope(cx: &mut Ctx<'_>, o: Obj<'_>, ql: QueryLanguage, kind: ScopeKind)
     let comment = values::opt_str(cx, o, "Comment").map(str::to_owned);
     let start_at = values::opt_plain_str(cx, o, "StartAt", ql);
     let states = values::opt_object(cx, o, "States");
-    let Some(states) = states else {
-        return None;
-    };
+    let states = states?;
     let states_ptr = o.at("States");
     if states.is_empty() {
         cx.error(&states_ptr, "Value cannot be empty");

@@ -4,6 +4,7 @@
 
 use super::pointer;
 use crate::definition::diagnostic::{Code, Diagnostic};
+use crate::definition::source_position::line_col;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::RefCell;
@@ -149,8 +150,8 @@ fn source_ref(text: &str, line: usize, column: usize) -> String {
     format!("[Source: (String)\"{shown}\"{truncated}; line: {line}, column: {column}]")
 }
 
-/// Byte offset of a 1-based (line, column) position as serde_json reports it
-/// (column counts bytes on the line; 0 means "before the first character").
+/// Byte offset of the character serde_json failed on, from its 1-based line and
+/// column (column counts bytes; 0 means the line break before the line).
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line {
@@ -159,7 +160,11 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
             None => break,
         }
     }
-    let mut off = (start + column.saturating_sub(1)).min(text.len());
+    let mut off = if column == 0 {
+        start.saturating_sub(1)
+    } else {
+        (start + column - 1).min(text.len())
+    };
     while !text.is_char_boundary(off) {
         off -= 1;
     }
@@ -185,9 +190,11 @@ fn syntax_diagnostic(text: &str, e: &serde_json::Error) -> Diagnostic {
         );
     }
     if what.starts_with("expected value") || what.starts_with("expected ident") {
+        // serde_json consumed the offending character; column 0 means it was the
+        // line break ending the previous line.
+        let off = offset_of(text, line, column);
         // Jackson: the whole token (letters, digits, '_', '$') is reported, with the
         // column just after it.
-        let off = offset_of(text, line, column);
         let is_tok = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
         let start = text[..off]
             .char_indices()
@@ -200,29 +207,26 @@ fn syntax_diagnostic(text: &str, e: &serde_json::Error) -> Diagnostic {
             .find(|&(_, c)| !is_tok(c))
             .map_or(text.len(), |(i, _)| start + i);
         let token = &text[start..end];
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        if let Some(first) = token.chars().next() {
-            if first.is_alphabetic() {
-                let col = text[line_start..end].chars().count() + 1;
-                let loc = source_ref(text, line, col);
-                return located(
-                    Code::InvalidJsonDescription,
-                    format!("Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at {loc}"),
-                    loc,
-                    line,
-                    col,
-                );
-            }
-        }
-        if let Some(c) = text[off..].chars().next() {
-            let col = text[line_start..off].chars().count() + 1;
-            let loc = source_ref(text, line, col);
+        if token.chars().next().is_some_and(char::is_alphabetic) {
+            let (l, c) = line_col(text, end);
+            let loc = source_ref(text, l, c);
             return located(
                 Code::InvalidJsonDescription,
-                format!("Unexpected character ('{c}' (code {})): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at {loc}", u32::from(c)),
+                format!("Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at {loc}"),
                 loc,
-                line,
-                col,
+                l,
+                c,
+            );
+        }
+        if let Some(ch) = text[off..].chars().next() {
+            let (l, c) = line_col(text, off);
+            let loc = source_ref(text, l, c);
+            return located(
+                Code::InvalidJsonDescription,
+                format!("Unexpected character ('{ch}' (code {})): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at {loc}", u32::from(ch)),
+                loc,
+                l,
+                c,
             );
         }
     }
