@@ -1,6 +1,7 @@
 //! The `statelang` command-line tool: one module per subcommand.
 #![forbid(unsafe_code)]
 
+mod conformance;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Validate state machine definitions as ValidateStateMachineDefinition does.
     Validate(validate::Args),
+    /// Run the conformance corpus (cases recorded against AWS) and compare.
+    Conformance(conformance::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +29,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Conformance(args) => conformance::run(&args),
     }
 }
