@@ -91,6 +91,10 @@ impl Clock for BoundedClock {
 struct CaseResolver {
     mocks: MockResolver,
     s3: Vec<S3Object>,
+    /// The case has no `mocks` at all (only the final result was recorded).
+    no_mocks: bool,
+    /// A Task state ran although the case mocks nothing.
+    unmocked_call: AtomicBool,
 }
 
 struct S3Object {
@@ -138,6 +142,9 @@ impl TaskResolver for CaseResolver {
         if !self.mocks.mocks(&task.state_name) {
             if let Some(r) = self.s3(&task) {
                 return r;
+            }
+            if self.no_mocks {
+                self.unmocked_call.store(true, Ordering::Release);
             }
         }
         self.mocks.answer(&task)
@@ -204,18 +211,42 @@ fn s3_objects(case: &Json) -> Result<Vec<S3Object>, String> {
     Ok(out)
 }
 
+/// Why a case's execution produced no comparable result.
+pub(crate) enum RunError {
+    /// The case cannot be run as written (a failing result).
+    Fail(String),
+    /// The case format cannot express what the execution needs.
+    Skip(String),
+}
+
+impl From<String> for RunError {
+    fn from(m: String) -> RunError {
+        RunError::Fail(m)
+    }
+}
+
+impl From<&str> for RunError {
+    fn from(m: &str) -> RunError {
+        RunError::Fail(m.to_string())
+    }
+}
+
 /// Runs the case's execution.
-pub(crate) fn execute(case: &Json) -> Result<Actual, String> {
+pub(crate) fn execute(case: &Json) -> Result<Actual, RunError> {
     let definition = definition_text(case)?;
     let machine = StateMachine::parse_with(&definition, &parse_options(case))
-        .map_err(|e| format!("definition rejected, but AWS ran it: {e}"))?;
+        .map_err(|e| RunError::Fail(format!("definition rejected, but AWS ran it: {e}")))?;
     let mocks = match case.get("mocks") {
-        Some(m) => MockResolver::from_mocked_responses(m).map_err(|e| e.to_string())?,
+        Some(m) => {
+            MockResolver::from_mocked_responses(m).map_err(|e| RunError::Fail(e.to_string()))?
+        }
         None => MockResolver::default(),
     };
     let resolver = Arc::new(CaseResolver {
         mocks: mocks.clone(),
         s3: s3_objects(case)?,
+        no_mocks: case.get("mocks").is_none(),
+        unmocked_call: AtomicBool::new(false),
     });
     let ctx = case.get("context").cloned().unwrap_or(Json::Null);
     let c = |k: &str, d: &str| text(ctx.get(k)).unwrap_or_else(|| d.to_string());
@@ -223,14 +254,30 @@ pub(crate) fn execute(case: &Json) -> Result<Actual, String> {
         inner: VirtualClock::starting_at(START_MILLIS),
         stop_when_idle: Mutex::new(None),
     });
-    let executor = Executor::new(resolver)
+    let region = c("region", "us-east-1");
+    let account = c("accountId", "111111111111");
+    let sm_name = c("stateMachineName", "<ArnPart_0idx>");
+    let exec_name = c("executionName", "<ExecArnPart_0idx>");
+    let mut executor = Executor::new(resolver.clone())
         .clock(clock.clone())
         .random_seed(1)
-        .account(c("accountId", "111111111111"))
-        .region(c("region", "us-east-1"))
-        .state_machine_name(c("stateMachineName", "<ArnPart_0idx>"))
-        .execution_name(c("executionName", "<ExecArnPart_0idx>"))
+        .account(account.as_str())
+        .region(region.as_str())
+        .state_machine_name(sm_name.as_str())
+        .execution_name(exec_name.as_str())
         .role_arn(c("roleArn", "snf_role_arn"));
+    if c("stateMachineType", "STANDARD") == "EXPRESS" {
+        // Express executions have ARNs of the form
+        // arn:aws:states:<region>:<account>:express:<machine>:<name>:<id>.
+        let id = if exec_name == "<SyncExecArn_Part1_0idx>" {
+            "<SyncExecArn_Part2_0idx>"
+        } else {
+            "00000000-0000-4000-8000-000000000000"
+        };
+        executor = executor.execution_arn(format!(
+            "arn:aws:states:{region}:{account}:express:{sm_name}:{exec_name}:{id}"
+        ));
+    }
     let input = Val::from(case.get("input").cloned().unwrap_or_else(|| json!({})));
     let (handle, fut) = executor.start(&machine, input);
     mocks.attach(handle.clone());
@@ -258,12 +305,18 @@ pub(crate) fn execute(case: &Json) -> Result<Actual, String> {
             break None;
         }
         if started.elapsed() > REAL_TIME_LIMIT {
-            return Err(format!(
+            return Err(RunError::Fail(format!(
                 "the execution ran for more than {} s of real time",
                 REAL_TIME_LIMIT.as_secs()
-            ));
+            )));
         }
     };
+    if resolver.unmocked_call.load(Ordering::Acquire) {
+        return Err(RunError::Skip(
+            "a Task state ran, but only the final result was recorded, so the case has no mocks"
+                .into(),
+        ));
+    }
     match outcome {
         Some(o) => {
             let events = o.history.events().iter().map(raw_event).collect();

@@ -15,6 +15,9 @@ use std::collections::HashMap;
 pub struct Rule {
     regex: Regex,
     replacement: String,
+    /// Rewrites only whole string values (rules marked `"derived": "input diff"`:
+    /// the recording replaced the input's value, not its occurrences in messages).
+    whole_values: bool,
 }
 
 impl Rule {
@@ -27,11 +30,24 @@ impl Rule {
         Ok(Rule {
             regex,
             replacement: replacement.to_string(),
+            whole_values: false,
         })
+    }
+
+    /// Makes the rule rewrite only string values that it matches as a whole.
+    pub fn whole_values_only(mut self) -> Rule {
+        self.whole_values = true;
+        self
     }
 
     /// Applies the rule to a string.
     pub fn apply(&self, s: &str) -> String {
+        if self.whole_values {
+            return match self.regex.find(s) {
+                Some(m) if m.start() == 0 && m.end() == s.len() => self.replacement.clone(),
+                _ => s.to_string(),
+            };
+        }
         self.regex
             .replace_all(s, NoExpand(&self.replacement))
             .into_owned()
@@ -368,7 +384,7 @@ fn timestamps(doc: &mut Json) {
         Json::Array(a) => a.iter_mut().for_each(timestamps),
         Json::Object(o) => {
             for (k, v) in o.iter_mut() {
-                if k.to_ascii_lowercase().contains("timestamp") && !v.is_object() && !v.is_array() {
+                if k.contains("timestamp") && !v.is_object() && !v.is_array() {
                     *v = Json::String("timestamp".into());
                 } else {
                     timestamps(v);
