@@ -311,7 +311,7 @@ pub fn normalizer_of(case: &Json) -> Result<Normalizer, String> {
             let s = |k: &str| r.get(k).and_then(Json::as_str).unwrap_or("");
             let rule = Rule::new(s("regex"), s("replacement"))?;
             n.rules.push(if s("derived") == "input diff" {
-                rule.whole_values_only()
+                rule.data_only()
             } else {
                 rule
             });

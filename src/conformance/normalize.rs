@@ -15,9 +15,9 @@ use std::collections::HashMap;
 pub struct Rule {
     regex: Regex,
     replacement: String,
-    /// Rewrites only whole string values (rules marked `"derived": "input diff"`:
-    /// the recording replaced the input's value, not its occurrences in messages).
-    whole_values: bool,
+    /// Leaves error causes alone (rules marked `"derived": "input diff"`: the
+    /// recording rewrote the test's input values, not their echo in error messages).
+    data_only: bool,
 }
 
 impl Rule {
@@ -30,24 +30,18 @@ impl Rule {
         Ok(Rule {
             regex,
             replacement: replacement.to_string(),
-            whole_values: false,
+            data_only: false,
         })
     }
 
-    /// Makes the rule rewrite only string values that it matches as a whole.
-    pub fn whole_values_only(mut self) -> Rule {
-        self.whole_values = true;
+    /// Makes the rule leave `cause` values alone.
+    pub fn data_only(mut self) -> Rule {
+        self.data_only = true;
         self
     }
 
     /// Applies the rule to a string.
     pub fn apply(&self, s: &str) -> String {
-        if self.whole_values {
-            return match self.regex.find(s) {
-                Some(m) if m.start() == 0 && m.end() == s.len() => self.replacement.clone(),
-                _ => s.to_string(),
-            };
-        }
         self.regex
             .replace_all(s, NoExpand(&self.replacement))
             .into_owned()
@@ -264,14 +258,12 @@ impl Normalizer {
         for m in &self.masks {
             self.mask(m, doc);
         }
-        if !self.rules.is_empty() {
-            map_strings(doc, &|s| {
-                let mut s = s.to_string();
-                for r in &self.rules {
-                    s = r.apply(&s);
-                }
-                s
-            });
+        for r in &self.rules {
+            if r.data_only {
+                map_strings_outside_causes(doc, &|s| r.apply(s));
+            } else {
+                map_strings(doc, &|s| r.apply(s));
+            }
         }
     }
 
@@ -351,6 +343,23 @@ pub fn map_strings(doc: &mut Json, f: &dyn Fn(&str) -> String) {
             }
         }
         _ => {}
+    }
+}
+
+/// [`map_strings`], except under `cause` keys.
+fn map_strings_outside_causes(doc: &mut Json, f: &dyn Fn(&str) -> String) {
+    match doc {
+        Json::Object(o) => {
+            let old = std::mem::take(o);
+            for (k, mut v) in old {
+                if k != "cause" {
+                    map_strings_outside_causes(&mut v, f);
+                }
+                o.insert(f(&k), v);
+            }
+        }
+        Json::Array(a) => a.iter_mut().for_each(|x| map_strings_outside_causes(x, f)),
+        other => map_strings(other, f),
     }
 }
 

@@ -58,13 +58,21 @@ pub fn run(args: &Args) -> ExitCode {
 
     let mut ok = true;
     if let Some(path) = &args.report {
+        // The corpus sits next to the checkout: show it the way the CI script does.
+        let dirs = args
+            .dirs
+            .iter()
+            .map(|d| {
+                let d = d.display().to_string();
+                match d.find("shared/conformance/cases") {
+                    Some(i) => format!("../{}", &d[i..]),
+                    None => d,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let command = format!(
-            "cargo run --release --bin statelang -- conformance {} --report {}",
-            args.dirs
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(" "),
+            "cargo run --release --bin statelang -- conformance {dirs} --report {} --write-expected-failures conformance/expected-failures.txt",
             path.display()
         );
         if let Err(e) = std::fs::write(path, markdown(&results, &command)) {
