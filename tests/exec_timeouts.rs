@@ -59,7 +59,7 @@ async fn lambda_timeout_is_lambda_function_timed_out_and_catchable() {
     assert_eq!(o.status, Status::Succeeded);
     assert_eq!(
         o.output,
-        Some(val!({"Error": "States.Timeout", "Cause": null}))
+        Some(val!({"Error": "States.Timeout", "Cause": ""}))
     );
     assert!(types(&o).contains(&"LambdaFunctionTimedOut"));
     let scheduled = o.history.find(EventType::LambdaFunctionScheduled).unwrap();

@@ -2,7 +2,7 @@
 
 use super::state::State;
 use crate::value::Val;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The index of a state inside its [`Scope`]: `Next` targets are resolved to these.
 pub type StateId = usize;
@@ -70,8 +70,24 @@ pub struct MachineDef {
     pub query_language: QueryLanguage,
     /// The type the definition was validated for.
     pub machine_type: MachineType,
+    /// The definition as given, as parsed; converted to a [`Val`] on first use by
+    /// [`MachineDef::source`] (most machines never need it, and the conversion
+    /// costs as much as the rest of parsing).
+    pub(crate) source_json: serde_json::Value,
+    /// The [`Val`] form of the source, made on demand.
+    pub(crate) source_val: OnceLock<Val>,
+}
+
+impl MachineDef {
     /// The definition as given (for describe calls and tools).
-    pub source: Val,
+    pub fn source(&self) -> &Val {
+        self.source_val.get_or_init(|| (&self.source_json).into())
+    }
+
+    /// The definition as given, as a `serde_json::Value`.
+    pub fn source_json(&self) -> &serde_json::Value {
+        &self.source_json
+    }
 }
 
 impl StateMachine {

@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(line_col(text, locate(text, "/States/A").unwrap()), (4, 5));
         assert_eq!(
             line_col(text, locate(text, "/States/A/Retry/1/ErrorEquals").unwrap()),
-            (4, 45)
+            (4, 42)
         );
         // Missing parts fall back to the deepest existing one.
         assert_eq!(

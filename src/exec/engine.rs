@@ -46,8 +46,6 @@ pub(crate) struct Identity {
     pub(crate) role_arn: Arc<str>,
     pub(crate) state_machine_name: Arc<str>,
     pub(crate) state_machine_arn: Arc<str>,
-    pub(crate) execution_name: Arc<str>,
-    pub(crate) execution_arn: Arc<str>,
 }
 
 /// Everything shared by the states of one execution.
@@ -100,7 +98,8 @@ impl Failure {
     }
 
     /// The error output a Catcher receives: `{"Error": ..., "Cause": ...}`, with `null`
-    /// for an absent name or cause.
+    /// for an absent name or cause, except that a timeout's absent cause is `""` (as
+    /// AWS records it).
     pub(crate) fn error_output(&self) -> Val {
         let mut m = Map::with_capacity(2);
         let error = if self.error.error.is_empty() {
@@ -111,11 +110,11 @@ impl Failure {
         m.insert(Arc::from("Error"), error);
         m.insert(
             Arc::from("Cause"),
-            self.error
-                .cause
-                .as_deref()
-                .map(Val::string)
-                .unwrap_or(Val::Null),
+            match self.error.cause.as_deref() {
+                Some(c) => Val::string(c),
+                None if self.error.is(names::TIMEOUT) => Val::string(""),
+                None => Val::Null,
+            },
         );
         Val::object(m)
     }
@@ -315,6 +314,7 @@ impl Drop for AbortGuard<'_> {
 fn assigned_details(assigned: &Option<Map>) -> Option<Assigned> {
     assigned
         .as_ref()
+        .filter(|m| !m.is_empty())
         .map(|m| Arc::new(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
 }
 

@@ -246,8 +246,6 @@ impl Executor {
                 role_arn: Arc::from(role_arn.as_str()),
                 state_machine_name: Arc::from(sm_name.as_str()),
                 state_machine_arn: Arc::from(sm_arn.as_str()),
-                execution_name: Arc::from(exec_name.as_str()),
-                execution_arn: Arc::from(exec_arn.as_str()),
             },
             execution_val: exec_ctx.execution_val(),
             state_machine_val: exec_ctx.state_machine_val(),
@@ -348,7 +346,12 @@ pub(crate) async fn drive(run: Arc<Run>, machine: StateMachine, input: Val) -> O
                     cause: f.error.cause.clone(),
                 },
             );
-            (Status::Failed, None, Some(f.error))
+            let e = if f.error.error.is_empty() && f.error.cause.is_none() {
+                None
+            } else {
+                Some(f.error)
+            };
+            (Status::Failed, None, e)
         }
         End::Terminated(Termination::Stopped { error, cause }) => {
             run.recorder.push(

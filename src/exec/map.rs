@@ -168,12 +168,12 @@ pub(crate) fn count(
         Some(Count::Literal(n)) => Ok(Some(*n)),
         Some(Count::Path(p)) => {
             let v = io::eval_path(cx, p, input, ctx)?;
-            match v.as_number() {
-                Some(n) if n.is_i64() || n.is_u64() => match n.as_u64() {
-                    Some(u) => Ok(Some(u)),
-                    None => Err(cx.runtime(format!("{field} cannot be negative."))),
+            match integer(&v) {
+                Some(n) => match u64::try_from(n) {
+                    Ok(u) => Ok(Some(u)),
+                    Err(_) => Err(cx.runtime(format!("{field} cannot be negative."))),
                 },
-                _ => Err(cx.runtime(format!(
+                None => Err(cx.runtime(format!(
                     "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
                     io::shown(&v),
                     p.text()
@@ -196,6 +196,24 @@ pub(crate) fn count(
     }
 }
 
+/// An integer as AWS reads one from a path: a JSON integer or a string holding one.
+pub(crate) fn integer(v: &Val) -> Option<i64> {
+    match v {
+        Val::Number(n) => n.as_i64(),
+        Val::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A number as AWS reads one from a path: a JSON number or a string holding one.
+fn float(v: &Val) -> Option<f64> {
+    match v {
+        Val::Number(n) => n.as_f64(),
+        Val::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 fn percentage(
     cx: &StateCx<'_>,
     p: Option<&Percentage>,
@@ -208,7 +226,7 @@ fn percentage(
         Some(Percentage::Literal(f)) => *f,
         Some(Percentage::Path(path)) => {
             let v = io::eval_path(cx, path, input, ctx)?;
-            match v.as_f64() {
+            match float(&v) {
                 Some(f) => f,
                 None => {
                     return Err(cx.runtime(format!(
@@ -230,15 +248,30 @@ fn percentage(
     Ok(Some(v))
 }
 
-/// MaxConcurrency and the tolerated failures (evaluated after `MapStateStarted`).
-pub(crate) fn limits(
+/// MaxConcurrency as a limit on iterations in flight (evaluated before
+/// `MapStateStarted`, as AWS does).
+pub(crate) fn max_concurrency(
     cx: &StateCx<'_>,
     m: &MapState,
     input: &Val,
     ctx: &ContextObject,
-) -> Result<(usize, Tolerance), Failure> {
+) -> Result<usize, Failure> {
     let max = count(cx, m.max_concurrency.as_ref(), "MaxConcurrency", input, ctx)?.unwrap_or(0);
-    let tolerance = Tolerance {
+    Ok(if max == 0 {
+        usize::MAX
+    } else {
+        usize::try_from(max).unwrap_or(usize::MAX)
+    })
+}
+
+/// The tolerated failures (evaluated after `MapStateStarted`, as AWS does).
+pub(crate) fn tolerance(
+    cx: &StateCx<'_>,
+    m: &MapState,
+    input: &Val,
+    ctx: &ContextObject,
+) -> Result<Tolerance, Failure> {
+    Ok(Tolerance {
         count: count(
             cx,
             m.tolerated_failure_count.as_ref(),
@@ -247,13 +280,7 @@ pub(crate) fn limits(
             ctx,
         )?,
         percentage: percentage(cx, m.tolerated_failure_percentage.as_ref(), input, ctx)?,
-    };
-    let limit = if max == 0 {
-        usize::MAX
-    } else {
-        usize::try_from(max).unwrap_or(usize::MAX)
-    };
-    Ok((limit, tolerance))
+    })
 }
 
 /// Records `MapIterationAborted` if an iteration is dropped while running.
@@ -288,11 +315,12 @@ async fn inline(
 ) -> Result<Val, Attempt> {
     let items = items(cx, m, input, ctx)?;
     let total = items.len();
+    let limit = max_concurrency(cx, m, input, ctx)?;
     let started = cx.record(
         EventType::MapStateStarted,
         EventDetails::MapStateStarted { length: total },
     );
-    let (limit, tolerance) = limits(cx, m, input, ctx)?;
+    let tolerance = tolerance(cx, m, input, ctx)?;
     let name: Arc<str> = cx.state.name.clone();
 
     let iteration = |index: usize, item: Val| {

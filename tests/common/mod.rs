@@ -94,3 +94,18 @@ pub fn assert_well_linked(o: &Outcome) {
         assert!(e.timestamp_millis >= T0, "timestamps come from the clock");
     }
 }
+
+/// Yields once to the executor (wakes itself, then returns `Pending` once).
+pub async fn yield_now() {
+    let mut yielded = false;
+    futures::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}

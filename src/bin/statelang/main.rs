@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod conformance;
+mod run;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,8 @@ enum Command {
     Validate(validate::Args),
     /// Run the conformance corpus (cases recorded against AWS) and compare.
     Conformance(conformance::Args),
+    /// Run a state machine on an input (virtual time; no task resolvers).
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,5 +33,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Conformance(args) => conformance::run(&args),
+        Command::Run(args) => run::run(&args),
     }
 }

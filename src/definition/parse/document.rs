@@ -1,6 +1,7 @@
 //! The top-level document and every nested scope (`StartAt` + `States`).
 
 use super::fields::check_keys;
+use super::hash::FastMap;
 use super::pointer::join;
 use super::states::parse_state;
 use super::values::{self, Obj};
@@ -10,7 +11,6 @@ use crate::definition::machine::{MachineDef, QueryLanguage, Scope};
 use crate::definition::validate::transitions::Targets;
 use crate::definition::validate::{reachability, variables, Graph};
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// The longest state name AWS accepts.
 const MAX_STATE_NAME: usize = 80;
@@ -27,8 +27,8 @@ pub(crate) enum ScopeKind {
 }
 
 /// Parses the whole definition.
-pub(crate) fn parse_document(cx: &mut Ctx<'_>, value: &Value) -> Option<MachineDef> {
-    let Value::Object(map) = value else {
+pub(crate) fn parse_document(cx: &mut Ctx<'_>, value: Value) -> Option<MachineDef> {
+    let Value::Object(map) = &value else {
         cx.error("", "Definition must be a valid JSON object");
         return None;
     };
@@ -56,12 +56,14 @@ pub(crate) fn parse_document(cx: &mut Ctx<'_>, value: &Value) -> Option<MachineD
     let timeout_seconds = values::opt_int(cx, o, "TimeoutSeconds", 0, 99_999_999);
     let scope = parse_scope(cx, o, ql, ScopeKind::Top);
     variables::check_scoping(cx);
+    let scope = scope?;
     Some(MachineDef {
-        scope: scope?,
+        scope,
         timeout_seconds,
         query_language: ql,
         machine_type: cx.opts.machine_type,
-        source: value.into(),
+        source_json: value,
+        source_val: Default::default(),
     })
 }
 
@@ -140,7 +142,8 @@ fn parse_scope(cx: &mut Ctx<'_>, o: Obj<'_>, ql: QueryLanguage, kind: ScopeKind)
     }
 
     // Names first: transitions resolve against the whole scope.
-    let mut names: HashMap<&str, usize> = HashMap::with_capacity(states.len());
+    let mut names: FastMap<&str, usize> = FastMap::default();
+    names.reserve(states.len());
     for (i, name) in states.keys().enumerate() {
         names.insert(name.as_str(), i);
         let len = name.chars().count();

@@ -6,6 +6,7 @@ use super::pointer;
 use crate::definition::diagnostic::{Code, Diagnostic};
 use crate::definition::source_position::line_col;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 use std::cell::RefCell;
 use std::fmt;
@@ -55,10 +56,30 @@ pub(crate) fn parse_text(text: &str) -> Result<ParsedText, Diagnostic> {
     }
 }
 
+/// One step of the path to the value being read.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
 #[derive(Default)]
 struct Collector {
-    path: Vec<String>,
+    path: Vec<Seg>,
     duplicates: Vec<String>,
+}
+
+impl Collector {
+    /// The JSON pointer of the current position.
+    fn pointer(&self) -> String {
+        let mut p = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) => pointer::push(&mut p, k),
+                Seg::Index(i) => pointer::push(&mut p, &i.to_string()),
+            }
+        }
+        p
+    }
 }
 
 struct Seed<'a>(&'a RefCell<Collector>);
@@ -103,7 +124,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         loop {
-            self.0.borrow_mut().path.push(items.len().to_string());
+            self.0.borrow_mut().path.push(Seg::Index(items.len()));
             let next = seq.next_element_seed(Seed(self.0));
             self.0.borrow_mut().path.pop();
             match next? {
@@ -116,22 +137,23 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
-            self.0.borrow_mut().path.push(key);
+            self.0.borrow_mut().path.push(Seg::Key(key));
             let value = access.next_value_seed(Seed(self.0));
-            let key = {
-                let mut c = self.0.borrow_mut();
-                let key = c.path.pop().unwrap_or_default();
-                if value.is_ok() && map.contains_key(&key) {
-                    let mut p = String::new();
-                    for seg in &c.path {
-                        pointer::push(&mut p, seg);
-                    }
-                    pointer::push(&mut p, &key);
-                    c.duplicates.push(p);
-                }
-                key
+            let Some(Seg::Key(key)) = self.0.borrow_mut().path.pop() else {
+                unreachable!("the key pushed above")
             };
-            map.insert(key, value?);
+            match map.entry(key) {
+                Entry::Vacant(v) => {
+                    v.insert(value?);
+                }
+                Entry::Occupied(mut o) => {
+                    let mut c = self.0.borrow_mut();
+                    let mut p = c.pointer();
+                    pointer::push(&mut p, o.key());
+                    c.duplicates.push(p);
+                    o.insert(value?);
+                }
+            }
         }
         Ok(Value::Object(map))
     }

@@ -12,6 +12,7 @@ mod compat;
 mod document;
 mod fail;
 mod fields;
+pub(crate) mod hash;
 mod io;
 pub(crate) mod json;
 mod map;
@@ -29,7 +30,6 @@ use super::machine::{QueryLanguage, StateMachine};
 use super::source_position;
 use super::ParseOptions;
 use serde_json::Value;
-use std::collections::HashSet;
 
 pub use resource::classify_resource;
 
@@ -42,7 +42,7 @@ pub(crate) struct Ctx<'o> {
     /// The top-level `QueryLanguage`.
     pub machine_ql: QueryLanguage,
     /// Every state name seen so far, across all scopes.
-    pub state_names: HashSet<String>,
+    pub state_names: hash::FastSet<String>,
     /// Variable scopes: the stack of scope ids enclosing the state being parsed.
     pub scope_stack: Vec<usize>,
     /// The number of scopes created so far.
@@ -57,7 +57,7 @@ impl<'o> Ctx<'o> {
             opts,
             diags: Vec::new(),
             machine_ql: QueryLanguage::JsonPath,
-            state_names: HashSet::new(),
+            state_names: hash::FastSet::default(),
             scope_stack: Vec::new(),
             scope_count: 0,
             assignments: Vec::new(),
@@ -94,7 +94,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// Compiles a parsed JSON document, collecting every diagnostic.
-fn compile(value: &Value, opts: &ParseOptions) -> Result<StateMachine, Vec<Diagnostic>> {
+fn compile(value: Value, opts: &ParseOptions) -> Result<StateMachine, Vec<Diagnostic>> {
     let mut cx = Ctx::new(opts);
     let def = document::parse_document(&mut cx, value);
     match def {
@@ -132,7 +132,7 @@ fn parse_text_all(text: &str, opts: &ParseOptions) -> Result<StateMachine, Vec<D
         };
         dup_diags.push(d);
     }
-    let result = compile(&parsed.value, opts);
+    let result = compile(parsed.value, opts);
     let mut diags = match result {
         Ok(m) if dup_diags.is_empty() => return Ok(m),
         Ok(_) => dup_diags,
@@ -172,7 +172,7 @@ impl StateMachine {
         value: Value,
         opts: &ParseOptions,
     ) -> Result<StateMachine, DefinitionError> {
-        compile(&value, opts).map_err(|diagnostics| DefinitionError { diagnostics })
+        compile(value, opts).map_err(|diagnostics| DefinitionError { diagnostics })
     }
 }
 

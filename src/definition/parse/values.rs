@@ -18,12 +18,19 @@ pub(crate) struct Obj<'a> {
 impl<'a> Obj<'a> {
     /// The member `key`, if present.
     pub fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key)
+        // States have a handful of fields: a scan beats hashing the key.
+        if self.map.len() <= 16 {
+            self.map
+                .iter()
+                .find_map(|(k, v)| (k.as_str() == key).then_some(v))
+        } else {
+            self.map.get(key)
+        }
     }
 
     /// `true` when `key` is present.
     pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        self.get(key).is_some()
     }
 
     /// The pointer of member `key`.

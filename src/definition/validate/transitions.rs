@@ -3,19 +3,19 @@
 
 use crate::definition::diagnostic::Code;
 use crate::definition::machine::StateId;
+use crate::definition::parse::hash::FastMap;
 use crate::definition::parse::Ctx;
-use std::collections::HashMap;
 
 /// A scope's name → id table, and the edges found while parsing one state.
 pub(crate) struct Targets<'n> {
-    names: &'n HashMap<&'n str, StateId>,
+    names: &'n FastMap<&'n str, StateId>,
     /// The transitions of the state being parsed.
     pub edges: Vec<StateId>,
 }
 
 impl<'n> Targets<'n> {
     /// A resolver over a scope's names.
-    pub fn new(names: &'n HashMap<&'n str, StateId>) -> Targets<'n> {
+    pub fn new(names: &'n FastMap<&'n str, StateId>) -> Targets<'n> {
         Targets {
             names,
             edges: Vec::new(),

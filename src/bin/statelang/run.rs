@@ -1,0 +1,129 @@
+//! `statelang run DEFINITION [--input JSON | --input @FILE] [--history] [--real-time]`.
+//!
+//! Runs a definition on an input with no task resolvers (a Task state fails with
+//! `States.TaskFailed`, naming the state and the resource). Time is virtual unless
+//! `--real-time` is given: Waits, retry back-off and timeouts finish instantly.
+//!
+//! Output: with `--history`, first the history as `GetExecutionHistory` JSON
+//! (`{"events": [...]}`); then, on success, the output JSON on one line. On failure
+//! the status, error and cause go to standard error.
+//! Exit status: 0 when the execution succeeded, 1 when it failed, timed out or was
+//! aborted, 2 on usage errors, unreadable files, invalid JSON or an invalid definition.
+
+use futures::channel::oneshot;
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use statelang::exec::{Clock, Executor, NoResolver, Status};
+use statelang::{StateMachine, Val};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Arguments of `statelang run`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The definition file (ASL JSON).
+    #[arg(value_name = "DEFINITION")]
+    definition: PathBuf,
+    /// The execution input: JSON text, or `@FILE` to read it from a file (default `{}`).
+    #[arg(long, value_name = "JSON|@FILE")]
+    input: Option<String>,
+    /// Print the execution history (GetExecutionHistory JSON) before the output.
+    #[arg(long)]
+    history: bool,
+    /// Wait in real time instead of on the virtual clock.
+    #[arg(long)]
+    real_time: bool,
+}
+
+/// Real time on plain threads: each timer is a sleeping thread (the CLI needs no
+/// async runtime).
+struct ThreadClock;
+
+impl Clock for ThreadClock {
+    fn now_millis(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+
+    fn sleep(&self, millis: u64) -> BoxFuture<'static, ()> {
+        let (tx, rx) = oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(millis));
+            let _ = tx.send(());
+        });
+        rx.map(|_| ()).boxed()
+    }
+}
+
+fn read_input(arg: Option<&str>) -> Result<Val, String> {
+    let text = match arg {
+        None => return Ok(Val::empty_object()),
+        Some(a) => match a.strip_prefix('@') {
+            Some(file) => std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read input file {file}: {e}"))?,
+            None => a.to_string(),
+        },
+    };
+    Val::from_json_str(&text).map_err(|e| format!("the input is not valid JSON: {e}"))
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args) -> ExitCode {
+    let name = args.definition.display().to_string();
+    let text = match std::fs::read_to_string(&args.definition) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("statelang: cannot read {name}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let machine = match StateMachine::parse(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("statelang: {name} is not a valid state machine definition:");
+            for d in &e.diagnostics {
+                eprintln!("  {d}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let input = match read_input(args.input.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("statelang: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut executor = Executor::new(Arc::new(NoResolver));
+    if args.real_time {
+        executor = executor.clock(Arc::new(ThreadClock));
+    }
+    let outcome = futures::executor::block_on(executor.run(&machine, input));
+    if args.history {
+        match serde_json::to_string_pretty(&outcome.history.to_aws_json()) {
+            Ok(h) => println!("{h}"),
+            Err(e) => eprintln!("statelang: cannot print the history: {e}"),
+        }
+    }
+    match outcome.status {
+        Status::Succeeded => {
+            println!("{}", outcome.output.unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        status => {
+            eprintln!("Execution {status}");
+            if let Some(e) = &outcome.error {
+                if !e.error.is_empty() {
+                    eprintln!("error: {}", e.error);
+                }
+                if let Some(c) = &e.cause {
+                    eprintln!("cause: {c}");
+                }
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Stopping an execution through its handle.
+mod common;
+use common::*;
+use futures::StreamExt;
+use serde_json::json;
+use statelang::exec::{EventType, Resolvers, Status};
+use statelang::val;
+
+async fn stop_during_wait_records_only_execution_aborted() {
+    let m = machine(
+        r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"Next":"P"},"P":{"Type":"Pass","End":true}}}"#,
+    );
+    let (handle, fut) = executor(Resolvers::new()).start(&m, val!({}));
+    let mut events = handle.events();
+    let (o, ()) = futures::join!(fut, async {
+        while let Some(e) = events.next().await {
+            if e.event_type == EventType::WaitStateEntered {
+                assert!(handle.stop(Some("Operator"), Some("maintenance")));
+                break;
+            }
+        }
+    });
+    assert_eq!(o.status, Status::Aborted);
+    assert_eq!(
+        types(&o),
+        ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+    );
+    let aborted = o.history.events().last().unwrap();
+    assert_eq!(aborted.previous_event_id, 0);
+    assert_eq!(
+        details(aborted),
+        json!({"error": "Operator", "cause": "maintenance"})
+    );
+    assert_eq!(o.error_name(), Some("Operator"));
+    assert!(!handle.stop(None, None), "already stopped");
+}
+
+async fn stop_without_error_has_empty_details() {
+    let m = machine(r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"End":true}}}"#);
+    let (handle, fut) = executor(Resolvers::new()).start(&m, val!({}));
+    handle.stop(None, None);
+    let o = fut.await;
+    assert_eq!(o.status, Status::Aborted);
+    assert_eq!(o.error, None);
+    let aborted = o.history.events().last().unwrap();
+    assert_eq!(aborted.event_type, EventType::ExecutionAborted);
+    assert_eq!(
+        aborted.to_aws_json()["executionAbortedEventDetails"],
+        json!({})
+    );
+}
+
+async fn stop_abandons_a_running_task_and_its_token() {
+    let m = machine(
+        r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#,
+    );
+    let r = Resolvers::new().fallback(|_| async move { Ok(val!({})) });
+    let (handle, fut) = executor(r).start(&m, val!({}));
+    let mut events = handle.events();
+    let (o, token) = futures::join!(fut, async {
+        let mut token = None;
+        while let Some(e) = events.next().await {
+            if e.event_type == EventType::TaskSubmitted {
+                handle.stop(None, None);
+                token = Some(());
+            }
+        }
+        token
+    });
+    assert!(token.is_some());
+    assert_eq!(o.status, Status::Aborted);
+    assert!(!types(&o).contains(&"TaskStateAborted"));
+    assert!(handle.send_task_success("anything", val!(1)).is_err());
+}
+
+both!(
+    stop_during_wait_records_only_execution_aborted,
+    stop_without_error_has_empty_details,
+    stop_abandons_a_running_task_and_its_token,
+);
