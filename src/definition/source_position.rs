@@ -65,7 +65,9 @@ pub fn locate(text: &str, ptr: &str) -> Option<usize> {
                         s.i += 1;
                     }
                 }
-                let (key_at, value_at) = hit?;
+                let Some((key_at, value_at)) = hit else {
+                    return Some(found);
+                };
                 found = key_at;
                 s.i = value_at;
             }
