@@ -1,10 +1,10 @@
 //! ASL JSON → [`StateMachine`]: the entry points, and the context every parser
 //! function shares (options, collected diagnostics, names seen so far).
 //!
-//! Each concept has its own file: [`document`] (top level and scopes), [`states`]
-//! (what every state shares), one file per state type, [`retry`], [`assign`],
-//! [`resource`] (Task resource classification), [`fields`] (which fields each state
-//! type accepts), and [`json`] (text → JSON with duplicate-key detection).
+//! Each concept has its own file: `document` (top level and scopes), `states`
+//! (what every state shares), one file per state type, `retry`, `assign`,
+//! `resource` (Task resource classification), `fields` (which fields each state
+//! type accepts), and `json` (text → JSON with duplicate-key detection).
 
 mod assign;
 mod choice;
