@@ -17,17 +17,7 @@ fn machine(def: Value) -> StateMachine {
 }
 
 fn retrying_task() -> StateMachine {
-    machine(json!({
-        "StartAt": "Charge",
-        "States": {
-            "Charge": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke",
-                "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 5, "IntervalSeconds": 1}],
-                "End": true
-            }
-        }
-    }))
+    machine(retrying_task_json())
 }
 
 #[test]
@@ -258,4 +248,49 @@ fn corpus_ratchet() {
         "conformance ratchet failed:\n{stderr}\n{}",
         stdout.lines().last().unwrap_or("")
     );
+}
+
+#[test]
+fn run_cli_with_mock_config() {
+    let dir = std::env::temp_dir().join(format!("statelang-mock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let def = dir.join("def.json");
+    let mocks = dir.join("mocks.json");
+    std::fs::write(&def, retrying_task_json().to_string()).unwrap();
+    std::fs::write(
+        &mocks,
+        json!({
+            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Throw": {"Error": "Busy"}}, "1": {"Return": {"ok": 1}}}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
+        .arg("run")
+        .arg(&def)
+        .arg("--mock-config")
+        .arg(&mocks)
+        .args(["--test-case", "Flaky"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"ok":1}"#);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn retrying_task_json() -> Value {
+    json!({
+        "StartAt": "Charge",
+        "States": {"Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 5, "IntervalSeconds": 1}],
+            "End": true
+        }}
+    })
 }

@@ -23,12 +23,14 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A status difference carries our error and cause: keep them readable.
+        let max = if self.location == "status" { 600 } else { 160 };
         write!(
             f,
             "{}: expected {}, actual {}",
             self.location,
             truncate(&self.expected, 160),
-            truncate(&self.actual, 160)
+            truncate(&self.actual, max)
         )
     }
 }
@@ -58,7 +60,7 @@ fn placeholder_regex() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"<[A-Za-z][A-Za-z0-9_\-]*:\d+>|<secondary_test_aws_account_id>|<test_aws_account_id>|<random_arn_part>",
+            r"<[A-Za-z][A-Za-z0-9_\-]*:\d+>|<MapRunArnPart\d+_\d+idx>|<secondary_test_aws_account_id>|<test_aws_account_id>|<random_arn_part>",
         )
         .expect("valid regex")
     })

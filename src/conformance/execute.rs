@@ -22,8 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-/// The virtual start time of every case run (2024-01-01T00:00:00Z).
-const START_MILLIS: i64 = 1_704_067_200_000;
+/// The virtual start time of every case run: 2026-11-26T16:14:57Z, the "now" the
+/// corpus's inputs were computed from (its far-future Wait timestamps are
+/// 24855 and 24856 days after it).
+const START_MILLIS: i64 = 1_795_709_697_000;
 
 /// Timers further ahead than this never fire: an execution waiting on one is
 /// reported RUNNING. Task timeouts go up to 99,999,999 s (about 3.2 years), so the

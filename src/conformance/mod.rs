@@ -381,7 +381,8 @@ pub fn compare_execution(expected: &Json, actual: &Json) -> Result<(), Differenc
         // Say why ours ended as it did.
         for k in ["error", "cause"] {
             if let Some(s) = actual.get(k).filter(|v| !v.is_null()) {
-                d.actual.push_str(&format!(" ({k} {})", show(s)));
+                let s = compare::truncate(&show(s), 400);
+                d.actual.push_str(&format!(" ({k} {s})"));
             }
         }
         return Err(d);
