@@ -1,5 +1,5 @@
 //! Mocked task results: AWS Step Functions Local's `MockConfigFile` format, as a
-//! [`TaskResolver`](crate::exec::TaskResolver).
+//! [`TaskResolver`].
 //!
 //! A mock configuration names, per state machine and test case, which mocked
 //! response each Task state gets. A mocked response lists what the state's Nth
