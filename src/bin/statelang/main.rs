@@ -1,6 +1,7 @@
 //! The `statelang` command-line tool: one module per subcommand.
 #![forbid(unsafe_code)]
 
+mod conformance;
 mod run;
 mod validate;
 
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Validate state machine definitions as ValidateStateMachineDefinition does.
     Validate(validate::Args),
+    /// Run the conformance corpus (cases recorded against AWS) and compare.
+    Conformance(conformance::Args),
     /// Run a state machine on an input (virtual time; no task resolvers).
     Run(run::Args),
 }
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Conformance(args) => conformance::run(&args),
         Command::Run(args) => run::run(&args),
     }
 }
