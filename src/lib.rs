@@ -2,10 +2,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod data;
 pub mod definition;
 pub mod error;
 pub mod exec;
+pub mod mock;
 pub mod value;
 
 pub use definition::{DefinitionError, StateMachine};

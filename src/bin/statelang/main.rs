@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod conformance;
 mod run;
 mod validate;
 mod workload;
@@ -24,6 +25,8 @@ enum Command {
     Validate(validate::Args),
     /// Benchmark the shared workloads: median time, state entries/s, peak memory.
     Bench(bench::Args),
+    /// Run the conformance corpus (cases recorded against AWS) and compare.
+    Conformance(conformance::Args),
     /// Run a state machine on an input (virtual time; no task resolvers).
     Run(run::Args),
 }
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Conformance(args) => conformance::run(&args),
         Command::Run(args) => run::run(&args),
     }
 }

@@ -1,6 +1,8 @@
-//! `statelang run DEFINITION [--input JSON | --input @FILE] [--history] [--real-time]`.
+//! `statelang run DEFINITION [--input JSON | --input @FILE] [--history] [--real-time]
+//! [--mock-config FILE --test-case NAME [--state-machine NAME]]`.
 //!
-//! Runs a definition on an input with no task resolvers (a Task state fails with
+//! With `--mock-config`, Task states are answered from a Step Functions Local
+//! MockConfigFile (see `statelang::mock`). Otherwise it runs a definition on an input with no task resolvers (a Task state fails with
 //! `States.TaskFailed`, naming the state and the resource). Time is virtual unless
 //! `--real-time` is given: Waits, retry back-off and timeouts finish instantly.
 //!
@@ -34,6 +36,36 @@ pub struct Args {
     /// Wait in real time instead of on the virtual clock.
     #[arg(long)]
     real_time: bool,
+    /// Answer Task states from a Step Functions Local MockConfigFile.
+    #[arg(long, value_name = "FILE", requires = "test_case")]
+    mock_config: Option<PathBuf>,
+    /// The mock configuration's test case to use.
+    #[arg(long, value_name = "NAME", requires = "mock_config")]
+    test_case: Option<String>,
+    /// The mock configuration's state machine (default: the only one in the file).
+    #[arg(long, value_name = "NAME", requires = "mock_config")]
+    state_machine: Option<String>,
+}
+
+/// The mock resolver of `--mock-config/--test-case/--state-machine`, if given.
+fn mock_resolver(args: &Args) -> Result<Option<statelang::mock::MockResolver>, String> {
+    let (Some(file), Some(case)) = (&args.mock_config, &args.test_case) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let config = statelang::mock::MockConfig::from_json(&text).map_err(|e| e.to_string())?;
+    let sm = match &args.state_machine {
+        Some(s) => s.clone(),
+        None => config
+            .only_state_machine()
+            .map_err(|e| e.to_string())?
+            .to_string(),
+    };
+    config
+        .resolver(&sm, case)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// Real time on plain threads: each timer is a sleeping thread (the CLI needs no
@@ -97,11 +129,27 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut executor = Executor::new(Arc::new(NoResolver));
+    let mocks = match mock_resolver(args) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("statelang: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let resolver: Arc<dyn statelang::exec::TaskResolver> = match &mocks {
+        Some(m) => Arc::new(m.clone()),
+        None => Arc::new(NoResolver),
+    };
+    let mut executor = Executor::new(resolver);
     if args.real_time {
         executor = executor.clock(Arc::new(ThreadClock));
     }
-    let outcome = futures::executor::block_on(executor.run(&machine, input));
+    let (handle, fut) = executor.start(&machine, input);
+    if let Some(m) = &mocks {
+        // Mocked `.waitForTaskToken` tasks complete their tokens through the handle.
+        m.attach(handle);
+    }
+    let outcome = futures::executor::block_on(fut);
     if args.history {
         match serde_json::to_string_pretty(&outcome.history.to_aws_json()) {
             Ok(h) => println!("{h}"),

@@ -1,0 +1,296 @@
+//! The conformance runner and the mock loader: index ranges, Throw, unmocked
+//! states, normalisation and masks, where a mismatch is reported, and the ratchet
+//! over the real corpus when it is present.
+#![cfg(feature = "conformance")]
+
+use serde_json::{json, Value};
+use statelang::conformance::normalize::{Mask, MaskMode, Normalizer, Rule};
+use statelang::conformance::{compare_execution, run_case, Verdict};
+use statelang::exec::{Executor, Status};
+use statelang::mock::{MockConfig, MockResolver};
+use statelang::{val, StateMachine};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn machine(def: Value) -> StateMachine {
+    StateMachine::parse(&def.to_string()).expect("valid definition")
+}
+
+fn retrying_task() -> StateMachine {
+    machine(retrying_task_json())
+}
+
+#[test]
+fn mock_config_ranges_and_throw() {
+    let config = MockConfig::from_json(
+        &json!({
+            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "FlakyCharge"}}}},
+            "MockedResponses": {
+                "FlakyCharge": {
+                    "0-1": {"Throw": {"Error": "Busy", "Cause": "try later"}},
+                    "2": {"Return": {"charged": true}}
+                }
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    assert_eq!(config.only_state_machine().unwrap(), "Orders");
+    let resolver = Arc::new(config.resolver("Orders", "Flaky").unwrap());
+    let executor = Executor::new(resolver.clone());
+    let outcome = futures::executor::block_on(executor.run(&retrying_task(), val!({})));
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(outcome.output, Some(val!({"charged": true})));
+    assert_eq!(resolver.invocations("Charge"), 3);
+    let failed = outcome
+        .history
+        .type_names()
+        .iter()
+        .filter(|t| **t == "TaskFailed")
+        .count();
+    assert_eq!(failed, 2);
+}
+
+#[test]
+fn mock_config_errors() {
+    let config = MockConfig::from_json(
+        r#"{"StateMachines": {"A": {"TestCases": {"T": {"S": "Missing"}}}}, "MockedResponses": {}}"#,
+    )
+    .unwrap();
+    assert!(config.resolver("B", "T").is_err());
+    assert!(config.resolver("A", "U").is_err());
+    let e = config.resolver("A", "T").unwrap_err().to_string();
+    assert!(e.contains("Missing"), "{e}");
+    assert!(
+        MockConfig::from_json(r#"{"MockedResponses": {"R": {"x-y": {"Return": 1}}}}"#).is_err()
+    );
+}
+
+#[test]
+fn unmocked_state_names_the_state_and_index() {
+    let resolver = MockResolver::from_mocked_responses(&json!({
+        "Charge": {"0": {"Throw": {"Error": "Busy"}}}
+    }))
+    .unwrap();
+    let executor = Executor::new(Arc::new(resolver));
+    let outcome = futures::executor::block_on(executor.run(&retrying_task(), val!({})));
+    assert_eq!(outcome.status, Status::Failed);
+    let cause = outcome.cause().unwrap_or_default().to_string();
+    assert!(
+        cause.contains("invocation 1") && cause.contains("'Charge'"),
+        "{cause}"
+    );
+
+    let other = machine(json!({
+        "StartAt": "Ship",
+        "States": {"Ship": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}
+    }));
+    let resolver = MockResolver::from_mocked_responses(&json!({})).unwrap();
+    let outcome =
+        futures::executor::block_on(Executor::new(Arc::new(resolver)).run(&other, val!({})));
+    assert!(outcome.cause().unwrap_or_default().contains("'Ship'"));
+}
+
+#[test]
+fn submitted_completes_the_task_token() {
+    let m = machine(json!({
+        "StartAt": "Ask",
+        "States": {"Ask": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"TaskToken.$": "$$.Task.Token"},
+            "End": true
+        }}
+    }));
+    let resolver = MockResolver::from_mocked_responses(&json!({
+        "Ask": {"0": {"Submitted": {"MessageId": "m-1"}, "Return": {"approved": true}}}
+    }))
+    .unwrap();
+    let (handle, fut) = Executor::new(Arc::new(resolver.clone())).start(&m, val!({}));
+    resolver.attach(handle);
+    let outcome = futures::executor::block_on(fut);
+    assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.error);
+    assert_eq!(outcome.output, Some(val!({"approved": true})));
+    let types = outcome.history.type_names();
+    assert!(types.contains(&"TaskSubmitted"), "{types:?}");
+}
+
+#[test]
+fn normalisation_rules_masks_and_uuids() {
+    let n = Normalizer {
+        rules: vec![
+            Rule::new("us-east-1", "<region>").unwrap(),
+            Rule::new(r"arn:aws:", "arn:<partition>:").unwrap(),
+        ],
+        masks: vec![
+            Mask::new("$..TaskToken", "task_token", MaskMode::Reference).unwrap(),
+            Mask::new("$..StartTime", "start-time", MaskMode::Value).unwrap(),
+        ],
+    };
+    let mut doc = json!({
+        "events": [
+            {"type": "TaskScheduled", "taskScheduledEventDetails": {
+                "parameters": {"TaskToken": "tok-123456", "StartTime": 5},
+                "region": "us-east-1"}},
+            {"type": "X", "xEventDetails": {"echo": "token=tok-123456", "MessageId": "0b7c1e1a-1111-4222-8333-444455556666",
+             "again": "0b7c1e1a-1111-4222-8333-444455556666", "event_timestamp": 17}}
+        ],
+        "output": {"arn": "arn:aws:states:us-east-1:1:x"},
+        "cause": "{\"a\": 1}"
+    });
+    n.apply(&mut doc);
+    let d = &doc["events"][0]["taskScheduledEventDetails"];
+    assert_eq!(d["parameters"]["TaskToken"], json!("<task_token:1>"));
+    assert_eq!(d["parameters"]["StartTime"], json!("start-time"));
+    assert_eq!(d["region"], json!("<region>"));
+    let x = &doc["events"][1]["xEventDetails"];
+    assert_eq!(x["echo"], json!("token=<task_token:1>"));
+    assert_eq!(x["MessageId"], json!("<uuid:1>"));
+    assert_eq!(x["again"], json!("<uuid:1>"));
+    assert_eq!(x["event_timestamp"], json!("timestamp"));
+    assert_eq!(
+        doc["output"]["arn"],
+        json!("arn:<partition>:states:<region>:1:x")
+    );
+    assert_eq!(doc["cause"], json!({"a": 1}));
+}
+
+#[test]
+fn mismatches_are_reported_where_they_are() {
+    let expected = json!({
+        "status": "SUCCEEDED",
+        "output": {"a": [1, 2]},
+        "history": [
+            {"type": "ExecutionStarted", "details": {"input": {}}},
+            {"type": "PassStateEntered", "details": {"name": "P", "input": {"x": "<resource:1>"}}}
+        ]
+    });
+    let actual = |out: Value, name: &str, x: &str| {
+        json!({
+            "status": "SUCCEEDED",
+            "output": out,
+            "events": [
+                {"type": "ExecutionStarted", "executionStartedEventDetails": {"input": {}}},
+                {"type": "PassStateEntered", "stateEnteredEventDetails": {"name": name, "input": {"x": x}}}
+            ]
+        })
+    };
+    assert!(compare_execution(&expected, &actual(json!({"a": [1, 2.0]}), "P", "anything")).is_ok());
+    let d = compare_execution(&expected, &actual(json!({"a": [1, 3]}), "P", "q")).unwrap_err();
+    assert_eq!(d.location, "output.a[1]");
+    let d = compare_execution(&expected, &actual(json!({"a": [1, 2]}), "Q", "q")).unwrap_err();
+    assert_eq!(d.location, "history[1](PassStateEntered).name");
+    assert_eq!(d.expected, "\"P\"");
+    assert_eq!(d.actual, "\"Q\"");
+}
+
+#[test]
+fn a_whole_case_runs_and_malformed_cases_fail_cleanly() {
+    let case = json!({
+        "name": "demo/pass",
+        "definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": true}, "End": true}}},
+        "input": {},
+        "features": ["state:pass"],
+        "context": {"stateMachineName": "<ArnPart_0idx>", "executionName": "<ExecArnPart_0idx>", "roleArn": "snf_role_arn"},
+        "expected": {"status": "SUCCEEDED", "output": {"ok": true}, "history": [
+            {"type": "ExecutionStarted", "details": {"input": {}, "inputDetails": {"truncated": false}, "roleArn": "snf_role_arn"}},
+            {"type": "PassStateEntered", "details": {"input": {}, "inputDetails": {"truncated": false}, "name": "P"}},
+            {"type": "PassStateExited", "details": {"output": {"ok": true}, "outputDetails": {"truncated": false}, "name": "P"}},
+            {"type": "ExecutionSucceeded", "details": {"output": {"ok": true}, "outputDetails": {"truncated": false}}}
+        ]}
+    });
+    let r = run_case(&case);
+    assert_eq!(r.verdict, Verdict::Passed, "{r}");
+    assert_eq!(r.group, "demo");
+
+    for bad in [
+        json!({}),
+        json!({"name": "x/y", "expected": {"status": "SUCCEEDED"}}),
+        json!({"name": "x/y", "definition": 3, "expected": {"status": "SUCCEEDED"}}),
+        json!({"name": "x/y", "definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+               "expected": {"status": "SUCCEEDED"}, "normalize": [{"regex": "(", "replacement": ""}]}),
+        json!({"name": "x/y", "definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+               "expected": {"status": "SUCCEEDED"}, "mocks": {"P": {"zero": {"Return": 1}}}}),
+    ] {
+        assert!(run_case(&bad).failed(), "{bad}");
+    }
+}
+
+fn corpus_dir() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    [
+        PathBuf::from("/work/shared/conformance/cases"),
+        root.join("../shared/conformance/cases"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+}
+
+#[test]
+fn corpus_ratchet() {
+    let Some(dir) = corpus_dir() else {
+        println!("conformance corpus not found; skipping the ratchet");
+        return;
+    };
+    let list = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance/expected-failures.txt");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
+        .arg("conformance")
+        .arg(&dir)
+        .arg("--expected-failures")
+        .arg(&list)
+        .output()
+        .expect("run statelang");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{}", stdout.lines().last().unwrap_or(""));
+    assert!(
+        out.status.success(),
+        "conformance ratchet failed:\n{stderr}\n{}",
+        stdout.lines().last().unwrap_or("")
+    );
+}
+
+#[test]
+fn run_cli_with_mock_config() {
+    let dir = std::env::temp_dir().join(format!("statelang-mock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let def = dir.join("def.json");
+    let mocks = dir.join("mocks.json");
+    std::fs::write(&def, retrying_task_json().to_string()).unwrap();
+    std::fs::write(
+        &mocks,
+        json!({
+            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Throw": {"Error": "Busy"}}, "1": {"Return": {"ok": 1}}}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
+        .arg("run")
+        .arg(&def)
+        .arg("--mock-config")
+        .arg(&mocks)
+        .args(["--test-case", "Flaky"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"ok":1}"#);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn retrying_task_json() -> Value {
+    json!({
+        "StartAt": "Charge",
+        "States": {"Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 5, "IntervalSeconds": 1}],
+            "End": true
+        }}
+    })
+}
