@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use statelang::conformance::normalize::{Mask, MaskMode, Normalizer, Rule};
 use statelang::conformance::{compare_execution, run_case, Verdict};
-use statelang::exec::{Executor, Status};
+use statelang::exec::{EventType, Executor, Status};
 use statelang::mock::{MockConfig, MockResolver};
 use statelang::{val, StateMachine};
 use std::path::PathBuf;
@@ -113,6 +113,84 @@ fn submitted_completes_the_task_token() {
     assert_eq!(outcome.output, Some(val!({"approved": true})));
     let types = outcome.history.type_names();
     assert!(types.contains(&"TaskSubmitted"), "{types:?}");
+}
+
+/// Runs a one-state `.sync`/`.sync:2` machine on a mocked response; returns the
+/// event types from `TaskStarted` on and the `TaskSubmitted` output, if any.
+fn run_sync_mock(resource: &str, response: Value) -> (Vec<&'static str>, Option<Value>) {
+    let m = machine(json!({
+        "StartAt": "Start",
+        "States": {"Start": {"Type": "Task", "Resource": resource, "End": true}}
+    }));
+    let resolver = MockResolver::from_mocked_responses(&json!({"Start": {"0": response}})).unwrap();
+    let outcome = futures::executor::block_on(Executor::new(Arc::new(resolver)).run(&m, val!({})));
+    let types = outcome.history.type_names();
+    let start = types.iter().position(|t| *t == "TaskStarted").unwrap();
+    let submitted = outcome
+        .history
+        .find(EventType::TaskSubmitted)
+        .map(|e| e.to_corpus_json()["details"]["output"].clone());
+    (types[start..].to_vec(), submitted)
+}
+
+#[test]
+fn sync_mocks_record_task_submitted() {
+    let sync = "arn:aws:states:::states:startExecution.sync";
+    let sync2 = "arn:aws:states:::states:startExecution.sync:2";
+    let submitted = json!({"ExecutionArn": "child", "StartDate": "start-date"});
+    // The job started, then succeeded or failed: TaskSubmitted records `Submitted`.
+    for resource in [sync, sync2] {
+        let (types, out) = run_sync_mock(
+            resource,
+            json!({"Submitted": submitted, "Return": {"Status": "SUCCEEDED"}}),
+        );
+        assert_eq!(
+            types,
+            [
+                "TaskStarted",
+                "TaskSubmitted",
+                "TaskSucceeded",
+                "TaskStateExited",
+                "ExecutionSucceeded"
+            ]
+        );
+        assert_eq!(out.as_ref(), Some(&submitted));
+    }
+    let (types, out) = run_sync_mock(
+        sync,
+        json!({"Submitted": submitted, "Throw": {"Error": "States.TaskFailed", "Cause": "child failed"}}),
+    );
+    assert_eq!(
+        types,
+        [
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskFailed",
+            "ExecutionFailed"
+        ]
+    );
+    assert_eq!(out.as_ref(), Some(&submitted));
+    // No `Submitted`: a Return is a job that started (AWS always records TaskSubmitted
+    // then; the immediate response is unknown, so `{}`), a Throw a call that was
+    // rejected before any job started (no TaskSubmitted).
+    let (types, out) = run_sync_mock(sync2, json!({"Return": {"Status": "SUCCEEDED"}}));
+    assert_eq!(
+        types[..3],
+        ["TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    );
+    assert_eq!(out, Some(json!({})));
+    let (types, out) = run_sync_mock(
+        sync,
+        json!({"Throw": {"Error": "StepFunctions.AccessDeniedException"}}),
+    );
+    assert_eq!(types, ["TaskStarted", "TaskFailed", "ExecutionFailed"]);
+    assert_eq!(out, None);
+    // A request-response task records no TaskSubmitted.
+    let (types, _) = run_sync_mock(
+        "arn:aws:states:::states:startExecution",
+        json!({"Submitted": submitted, "Return": {"ExecutionArn": "child"}}),
+    );
+    assert_eq!(types[..2], ["TaskStarted", "TaskSucceeded"]);
 }
 
 #[test]
