@@ -263,6 +263,36 @@ fn mismatches_are_reported_where_they_are() {
 }
 
 #[test]
+fn activity_cases_record_the_consumer_worker_name() {
+    let activity = "arn:aws:states:us-east-1:111111111111:activity:work";
+    let history = |worker: Value| {
+        json!([
+            {"type": "ExecutionStarted", "details": {"input": {}, "inputDetails": {"truncated": false}, "roleArn": "snf_role_arn"}},
+            {"type": "TaskStateEntered", "details": {"name": "A", "input": {}, "inputDetails": {"truncated": false}}},
+            {"type": "ActivityScheduled", "details": {"resource": activity, "input": {}, "inputDetails": {"truncated": false}}},
+            {"type": "ActivityStarted", "details": worker},
+            {"type": "ActivitySucceeded", "details": {"output": {"done": 1}, "outputDetails": {"truncated": false}}},
+            {"type": "TaskStateExited", "details": {"name": "A", "output": {"done": 1}, "outputDetails": {"truncated": false}}},
+            {"type": "ExecutionSucceeded", "details": {"output": {"done": 1}, "outputDetails": {"truncated": false}}}
+        ])
+    };
+    let case = |worker: Value| {
+        json!({
+            "name": "demo/activity",
+            "definition": {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": activity, "End": true}}},
+            "input": {},
+            "mocks": {"A": {"0": {"Return": {"done": 1}}}},
+            "expected": {"status": "SUCCEEDED", "output": {"done": 1}, "history": history(worker)}
+        })
+    };
+    let r = run_case(&case(json!({"workerName": "CONSUMER"})));
+    assert_eq!(r.verdict, Verdict::Passed);
+    // No worker name recorded: none is set.
+    let r = run_case(&case(json!({})));
+    assert_eq!(r.verdict, Verdict::Passed);
+}
+
+#[test]
 fn a_whole_case_runs_and_malformed_cases_fail_cleanly() {
     let case = json!({
         "name": "demo/pass",
@@ -358,6 +388,50 @@ fn run_cli_with_mock_config() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"ok":1}"#);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_cli_sets_the_activity_worker_name() {
+    let dir = std::env::temp_dir().join(format!("statelang-worker-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let def = dir.join("def.json");
+    let mocks = dir.join("mocks.json");
+    std::fs::write(
+        &def,
+        json!({"StartAt": "A", "States": {"A": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:111111111111:activity:work",
+            "End": true
+        }}})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        &mocks,
+        json!({
+            "StateMachines": {"M": {"TestCases": {"T": {"A": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Return": {"ok": 1}}}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
+        .arg("run")
+        .arg(&def)
+        .arg("--mock-config")
+        .arg(&mocks)
+        .args(["--test-case", "T", "--history"])
+        .args(["--activity-worker-name", "poller-1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(r#""workerName": "poller-1""#), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
