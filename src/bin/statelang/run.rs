@@ -16,6 +16,7 @@
 use futures::channel::oneshot;
 use futures::future::BoxFuture;
 use futures::FutureExt;
+use statelang::exec::clock::wall_clock_millis;
 use statelang::exec::{Clock, Executor, NoResolver, Status};
 use statelang::{StateMachine, Val};
 use std::path::PathBuf;
@@ -79,10 +80,7 @@ struct ThreadClock;
 
 impl Clock for ThreadClock {
     fn now_millis(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        wall_clock_millis()
     }
 
     fn sleep(&self, millis: u64) -> BoxFuture<'static, ()> {
