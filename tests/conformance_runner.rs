@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 use statelang::conformance::normalize::{Mask, MaskMode, Normalizer, Rule};
-use statelang::conformance::{compare_execution, run_case, Verdict};
+use statelang::conformance::{check_definition, compare_execution, run_case, Verdict};
 use statelang::exec::{EventType, Executor, Status};
 use statelang::mock::{MockConfig, MockResolver};
 use statelang::{val, StateMachine};
@@ -191,6 +191,33 @@ fn sync_mocks_record_task_submitted() {
         json!({"Submitted": submitted, "Return": {"ExecutionArn": "child"}}),
     );
     assert_eq!(types[..2], ["TaskStarted", "TaskSucceeded"]);
+}
+
+#[test]
+fn definition_checks_without_running() {
+    let good = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let bad = json!({"StartAt": "P", "States": {"P": {"Type": "Pass"}}});
+    // AWS accepted it (the case recorded a run): it must parse.
+    assert!(
+        check_definition(&json!({"definition": good, "expected": {"status": "SUCCEEDED"}})).is_ok()
+    );
+    assert!(
+        check_definition(&json!({"definition": bad, "expected": {"status": "SUCCEEDED"}})).is_err()
+    );
+    // AWS rejected it: ours must reject it with the same message.
+    let rejected = |message: &str| json!({"definition": bad, "expected": {"creation_error": {"code": "InvalidDefinition", "message": message}}});
+    assert!(check_definition(&rejected(
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: something else at /States/P'"
+    ))
+    .is_err());
+    assert!(check_definition(
+        &json!({"definition": good, "expected": {"creation_error": {"message": "x"}}})
+    )
+    .is_err());
+    // A validation recording must be reproduced.
+    let validated = |result: &str| json!({"definition": good, "expected": {"validation": {"result": result, "diagnostics": []}}});
+    assert!(check_definition(&validated("OK")).is_ok());
+    assert!(check_definition(&validated("FAIL")).is_err());
 }
 
 #[test]
