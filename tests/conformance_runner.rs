@@ -385,81 +385,68 @@ fn corpus_ratchet() {
     );
 }
 
-#[test]
-fn run_cli_with_mock_config() {
-    let dir = std::env::temp_dir().join(format!("statelang-mock-{}", std::process::id()));
+/// Runs `statelang run DEF --mock-config MOCKS ARGS...` on temporary files.
+fn run_cli_mocked(tag: &str, def: &Value, mocks: &Value, args: &[&str]) -> std::process::Output {
+    let dir = std::env::temp_dir().join(format!("statelang-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let def = dir.join("def.json");
-    let mocks = dir.join("mocks.json");
-    std::fs::write(&def, retrying_task_json().to_string()).unwrap();
-    std::fs::write(
-        &mocks,
-        json!({
-            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "R"}}}},
-            "MockedResponses": {"R": {"0": {"Throw": {"Error": "Busy"}}, "1": {"Return": {"ok": 1}}}}
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let def_file = dir.join("def.json");
+    let mocks_file = dir.join("mocks.json");
+    std::fs::write(&def_file, def.to_string()).unwrap();
+    std::fs::write(&mocks_file, mocks.to_string()).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
         .arg("run")
-        .arg(&def)
+        .arg(&def_file)
         .arg("--mock-config")
-        .arg(&mocks)
-        .args(["--test-case", "Flaky"])
+        .arg(&mocks_file)
+        .args(args)
         .output()
         .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+#[test]
+fn run_cli_with_mock_config() {
+    let out = run_cli_mocked(
+        "mock",
+        &retrying_task_json(),
+        &json!({
+            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Throw": {"Error": "Busy"}}, "1": {"Return": {"ok": 1}}}}
+        }),
+        &["--test-case", "Flaky"],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"ok":1}"#);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn run_cli_sets_the_activity_worker_name() {
-    let dir = std::env::temp_dir().join(format!("statelang-worker-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let def = dir.join("def.json");
-    let mocks = dir.join("mocks.json");
-    std::fs::write(
-        &def,
-        json!({"StartAt": "A", "States": {"A": {
+    let out = run_cli_mocked(
+        "worker",
+        &json!({"StartAt": "A", "States": {"A": {
             "Type": "Task",
             "Resource": "arn:aws:states:us-east-1:111111111111:activity:work",
             "End": true
-        }}})
-        .to_string(),
-    )
-    .unwrap();
-    std::fs::write(
-        &mocks,
-        json!({
+        }}}),
+        &json!({
             "StateMachines": {"M": {"TestCases": {"T": {"A": "R"}}}},
             "MockedResponses": {"R": {"0": {"Return": {"ok": 1}}}}
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
-        .arg("run")
-        .arg(&def)
-        .arg("--mock-config")
-        .arg(&mocks)
-        .args(["--test-case", "T", "--history"])
-        .args(["--activity-worker-name", "poller-1"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        }),
+        &[
+            "--test-case",
+            "T",
+            "--history",
+            "--activity-worker-name",
+            "poller-1",
+        ],
     );
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(r#""workerName": "poller-1""#), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn retrying_task_json() -> Value {
