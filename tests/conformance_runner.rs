@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 use statelang::conformance::normalize::{Mask, MaskMode, Normalizer, Rule};
-use statelang::conformance::{compare_execution, run_case, Verdict};
-use statelang::exec::{Executor, Status};
+use statelang::conformance::{check_definition, compare_execution, run_case, Verdict};
+use statelang::exec::{EventType, Executor, Status};
 use statelang::mock::{MockConfig, MockResolver};
 use statelang::{val, StateMachine};
 use std::path::PathBuf;
@@ -115,6 +115,111 @@ fn submitted_completes_the_task_token() {
     assert!(types.contains(&"TaskSubmitted"), "{types:?}");
 }
 
+/// Runs a one-state `.sync`/`.sync:2` machine on a mocked response; returns the
+/// event types from `TaskStarted` on and the `TaskSubmitted` output, if any.
+fn run_sync_mock(resource: &str, response: Value) -> (Vec<&'static str>, Option<Value>) {
+    let m = machine(json!({
+        "StartAt": "Start",
+        "States": {"Start": {"Type": "Task", "Resource": resource, "End": true}}
+    }));
+    let resolver = MockResolver::from_mocked_responses(&json!({"Start": {"0": response}})).unwrap();
+    let outcome = futures::executor::block_on(Executor::new(Arc::new(resolver)).run(&m, val!({})));
+    let types = outcome.history.type_names();
+    let start = types.iter().position(|t| *t == "TaskStarted").unwrap();
+    let submitted = outcome
+        .history
+        .find(EventType::TaskSubmitted)
+        .map(|e| e.to_corpus_json()["details"]["output"].clone());
+    (types[start..].to_vec(), submitted)
+}
+
+#[test]
+fn sync_mocks_record_task_submitted() {
+    let sync = "arn:aws:states:::states:startExecution.sync";
+    let sync2 = "arn:aws:states:::states:startExecution.sync:2";
+    let submitted = json!({"ExecutionArn": "child", "StartDate": "start-date"});
+    // The job started, then succeeded or failed: TaskSubmitted records `Submitted`.
+    for resource in [sync, sync2] {
+        let (types, out) = run_sync_mock(
+            resource,
+            json!({"Submitted": submitted, "Return": {"Status": "SUCCEEDED"}}),
+        );
+        assert_eq!(
+            types,
+            [
+                "TaskStarted",
+                "TaskSubmitted",
+                "TaskSucceeded",
+                "TaskStateExited",
+                "ExecutionSucceeded"
+            ]
+        );
+        assert_eq!(out.as_ref(), Some(&submitted));
+    }
+    let (types, out) = run_sync_mock(
+        sync,
+        json!({"Submitted": submitted, "Throw": {"Error": "States.TaskFailed", "Cause": "child failed"}}),
+    );
+    assert_eq!(
+        types,
+        [
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskFailed",
+            "ExecutionFailed"
+        ]
+    );
+    assert_eq!(out.as_ref(), Some(&submitted));
+    // No `Submitted`: a Return is a job that started (AWS always records TaskSubmitted
+    // then; the immediate response is unknown, so `{}`), a Throw a call that was
+    // rejected before any job started (no TaskSubmitted).
+    let (types, out) = run_sync_mock(sync2, json!({"Return": {"Status": "SUCCEEDED"}}));
+    assert_eq!(
+        types[..3],
+        ["TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    );
+    assert_eq!(out, Some(json!({})));
+    let (types, out) = run_sync_mock(
+        sync,
+        json!({"Throw": {"Error": "StepFunctions.AccessDeniedException"}}),
+    );
+    assert_eq!(types, ["TaskStarted", "TaskFailed", "ExecutionFailed"]);
+    assert_eq!(out, None);
+    // A request-response task records no TaskSubmitted.
+    let (types, _) = run_sync_mock(
+        "arn:aws:states:::states:startExecution",
+        json!({"Submitted": submitted, "Return": {"ExecutionArn": "child"}}),
+    );
+    assert_eq!(types[..2], ["TaskStarted", "TaskSucceeded"]);
+}
+
+#[test]
+fn definition_checks_without_running() {
+    let good = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let bad = json!({"StartAt": "P", "States": {"P": {"Type": "Pass"}}});
+    // AWS accepted it (the case recorded a run): it must parse.
+    assert!(
+        check_definition(&json!({"definition": good, "expected": {"status": "SUCCEEDED"}})).is_ok()
+    );
+    assert!(
+        check_definition(&json!({"definition": bad, "expected": {"status": "SUCCEEDED"}})).is_err()
+    );
+    // AWS rejected it: ours must reject it with the same message.
+    let rejected = |message: &str| json!({"definition": bad, "expected": {"creation_error": {"code": "InvalidDefinition", "message": message}}});
+    assert!(check_definition(&rejected(
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: something else at /States/P'"
+    ))
+    .is_err());
+    assert!(check_definition(
+        &json!({"definition": good, "expected": {"creation_error": {"message": "x"}}})
+    )
+    .is_err());
+    // A validation recording must be reproduced.
+    let validated = |result: &str| json!({"definition": good, "expected": {"validation": {"result": result, "diagnostics": []}}});
+    assert!(check_definition(&validated("OK")).is_ok());
+    assert!(check_definition(&validated("FAIL")).is_err());
+}
+
 #[test]
 fn normalisation_rules_masks_and_uuids() {
     let n = Normalizer {
@@ -185,6 +290,36 @@ fn mismatches_are_reported_where_they_are() {
 }
 
 #[test]
+fn activity_cases_record_the_consumer_worker_name() {
+    let activity = "arn:aws:states:us-east-1:111111111111:activity:work";
+    let history = |worker: Value| {
+        json!([
+            {"type": "ExecutionStarted", "details": {"input": {}, "inputDetails": {"truncated": false}, "roleArn": "snf_role_arn"}},
+            {"type": "TaskStateEntered", "details": {"name": "A", "input": {}, "inputDetails": {"truncated": false}}},
+            {"type": "ActivityScheduled", "details": {"resource": activity, "input": {}, "inputDetails": {"truncated": false}}},
+            {"type": "ActivityStarted", "details": worker},
+            {"type": "ActivitySucceeded", "details": {"output": {"done": 1}, "outputDetails": {"truncated": false}}},
+            {"type": "TaskStateExited", "details": {"name": "A", "output": {"done": 1}, "outputDetails": {"truncated": false}}},
+            {"type": "ExecutionSucceeded", "details": {"output": {"done": 1}, "outputDetails": {"truncated": false}}}
+        ])
+    };
+    let case = |worker: Value| {
+        json!({
+            "name": "demo/activity",
+            "definition": {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": activity, "End": true}}},
+            "input": {},
+            "mocks": {"A": {"0": {"Return": {"done": 1}}}},
+            "expected": {"status": "SUCCEEDED", "output": {"done": 1}, "history": history(worker)}
+        })
+    };
+    let r = run_case(&case(json!({"workerName": "CONSUMER"})));
+    assert_eq!(r.verdict, Verdict::Passed);
+    // No worker name recorded: none is set.
+    let r = run_case(&case(json!({})));
+    assert_eq!(r.verdict, Verdict::Passed);
+}
+
+#[test]
 fn a_whole_case_runs_and_malformed_cases_fail_cleanly() {
     let case = json!({
         "name": "demo/pass",
@@ -250,37 +385,68 @@ fn corpus_ratchet() {
     );
 }
 
-#[test]
-fn run_cli_with_mock_config() {
-    let dir = std::env::temp_dir().join(format!("statelang-mock-{}", std::process::id()));
+/// Runs `statelang run DEF --mock-config MOCKS ARGS...` on temporary files.
+fn run_cli_mocked(tag: &str, def: &Value, mocks: &Value, args: &[&str]) -> std::process::Output {
+    let dir = std::env::temp_dir().join(format!("statelang-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let def = dir.join("def.json");
-    let mocks = dir.join("mocks.json");
-    std::fs::write(&def, retrying_task_json().to_string()).unwrap();
-    std::fs::write(
-        &mocks,
-        json!({
-            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "R"}}}},
-            "MockedResponses": {"R": {"0": {"Throw": {"Error": "Busy"}}, "1": {"Return": {"ok": 1}}}}
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let def_file = dir.join("def.json");
+    let mocks_file = dir.join("mocks.json");
+    std::fs::write(&def_file, def.to_string()).unwrap();
+    std::fs::write(&mocks_file, mocks.to_string()).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_statelang"))
         .arg("run")
-        .arg(&def)
+        .arg(&def_file)
         .arg("--mock-config")
-        .arg(&mocks)
-        .args(["--test-case", "Flaky"])
+        .arg(&mocks_file)
+        .args(args)
         .output()
         .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+#[test]
+fn run_cli_with_mock_config() {
+    let out = run_cli_mocked(
+        "mock",
+        &retrying_task_json(),
+        &json!({
+            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Throw": {"Error": "Busy"}}, "1": {"Return": {"ok": 1}}}}
+        }),
+        &["--test-case", "Flaky"],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"ok":1}"#);
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_cli_sets_the_activity_worker_name() {
+    let out = run_cli_mocked(
+        "worker",
+        &json!({"StartAt": "A", "States": {"A": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:111111111111:activity:work",
+            "End": true
+        }}}),
+        &json!({
+            "StateMachines": {"M": {"TestCases": {"T": {"A": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Return": {"ok": 1}}}}
+        }),
+        &[
+            "--test-case",
+            "T",
+            "--history",
+            "--activity-worker-name",
+            "poller-1",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(r#""workerName": "poller-1""#), "{stdout}");
 }
 
 fn retrying_task_json() -> Value {

@@ -195,6 +195,43 @@ async fn max_concurrency_path_accepts_numeric_strings_and_rejects_others() {
     );
 }
 
+/// AWS quirk (scenarios/base_scenarios__max_concurrency_path_negative): a negative
+/// MaxConcurrencyPath value does not fail the state; the execution stalls before the
+/// Map is entered and stays RUNNING.
+async fn negative_max_concurrency_path_stalls_before_entering_the_map() {
+    let def = r#"{"StartAt":"First","States":{"First":{"Type":"Pass","Next":"M"},
+        "M":{"Type":"Map","InputPath":"$.cfg","ItemsPath":"$.items","MaxConcurrencyPath":"$.mc","Next":"After",
+        "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}},
+        "After":{"Type":"Pass","End":true}}}"#;
+    let (handle, fut) =
+        executor(Resolvers::new()).start(&machine(def), val!({"cfg": {"items": [1], "mc": -1}}));
+    let mut fut = Box::pin(fut);
+    for _ in 0..200 {
+        assert!(
+            futures::poll!(fut.as_mut()).is_pending(),
+            "the execution must not end on its own"
+        );
+        yield_now().await;
+    }
+    assert!(handle.stop(None, None));
+    let o = fut.await;
+    assert_eq!(o.status, Status::Aborted);
+    assert_eq!(
+        types(&o),
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionAborted"
+        ]
+    );
+    // The execution's own timeout still ends it.
+    let timed = def.replacen(r#"{"StartAt""#, r#"{"TimeoutSeconds":10,"StartAt""#, 1);
+    let o = run_plain(&timed, val!({"cfg": {"items": [1], "mc": "-1"}})).await;
+    assert_eq!(o.status, Status::TimedOut);
+    assert!(o.history.find(EventType::MapStateEntered).is_none());
+}
+
 async fn iterations_read_but_do_not_share_variables() {
     let o = run_plain(
         r#"{"StartAt":"Init","States":{"Init":{"Type":"Pass","Assign":{"outer":"o"},"Next":"M"},
@@ -219,4 +256,5 @@ both!(
     tolerated_failures_keep_the_map_going,
     max_concurrency_path_accepts_numeric_strings_and_rejects_others,
     iterations_read_but_do_not_share_variables,
+    negative_max_concurrency_path_stalls_before_entering_the_map,
 );

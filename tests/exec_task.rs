@@ -236,6 +236,39 @@ async fn sync_resolvers_can_record_task_submitted() {
     );
 }
 
+/// A `.sync` job that was submitted and then failed: AWS records `TaskSubmitted`
+/// before `TaskFailed` (callback/start_execution_sync_delegate_failure).
+async fn sync_job_failing_after_submission_records_task_submitted() {
+    let r = Resolvers::new().on(
+        "arn:aws:states:::states:startExecution.sync",
+        |task| async move {
+            assert!(task.heartbeat.submitted(val!({"ExecutionArn": "child"})));
+            Err(TaskError::new("States.TaskFailed", "the child failed"))
+        },
+    );
+    let o = run(
+        &one_task("arn:aws:states:::states:startExecution.sync"),
+        val!({}),
+        r,
+    )
+    .await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(
+        types(&o)[2..],
+        [
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskFailed",
+            "ExecutionFailed"
+        ]
+    );
+    assert_eq!(
+        details(o.history.find(EventType::TaskSubmitted).unwrap())["output"],
+        json!({"ExecutionArn": "child"})
+    );
+}
+
 async fn custom_resources_can_wait_for_a_token() {
     let r = Resolvers::new().fallback(|task| async move {
         assert!(task.task_token.is_some());
@@ -279,6 +312,7 @@ async fn credentials_are_evaluated_and_recorded() {
 both!(
     credentials_are_evaluated_and_recorded,
     sync_resolvers_can_record_task_submitted,
+    sync_job_failing_after_submission_records_task_submitted,
     custom_resources_can_wait_for_a_token,
     lambda_arn_records_lambda_function_events,
     integration_records_task_events_with_resource_split,

@@ -213,6 +213,22 @@ fn s3_objects(case: &Json) -> Result<Vec<S3Object>, String> {
     Ok(out)
 }
 
+/// The name of the worker that polled the case's activities, as `ActivityStarted`
+/// recorded it.
+///
+/// The worker is the test harness's activity consumer (LocalStack's tests poll the
+/// activity from a consumer state machine, recorded as the worker
+/// `BASE_ID_ACTIVITY_CONSUMER`), not part of the state machine under test, so, like
+/// the execution names in `context`, it is a value the execution ran with. The case
+/// format has no field for it: the recorded history is the only source.
+fn activity_worker_name(case: &Json) -> Option<String> {
+    case.pointer("/expected/history")?
+        .as_array()?
+        .iter()
+        .filter(|e| e.get("type").and_then(Json::as_str) == Some("ActivityStarted"))
+        .find_map(|e| text(e.pointer("/details/workerName")))
+}
+
 /// Why a case's execution produced no comparable result.
 pub(crate) enum RunError {
     /// The case cannot be run as written (a failing result).
@@ -268,6 +284,9 @@ pub(crate) fn execute(case: &Json) -> Result<Actual, RunError> {
         .state_machine_name(sm_name.as_str())
         .execution_name(exec_name.as_str())
         .role_arn(c("roleArn", "snf_role_arn"));
+    if let Some(worker) = activity_worker_name(case) {
+        executor = executor.activity_worker_name(worker);
+    }
     if c("stateMachineType", "STANDARD") == "EXPRESS" {
         // Express executions have ARNs of the form
         // arn:aws:states:<region>:<account>:express:<machine>:<name>:<id>.

@@ -214,6 +214,32 @@ fn check(case: &Json) -> Verdict {
     }
 }
 
+/// Checks only the case's definition, without running it: a definition AWS rejected
+/// (`expected.creation_error`) must be rejected with the same code, location and
+/// message; a ValidateStateMachineDefinition recording (`expected.validation`) must
+/// be reproduced; any other definition (AWS accepted it) must parse.
+pub fn check_definition(case: &Json) -> Result<(), String> {
+    let expected = case.get("expected");
+    if let Some(err) = expected.and_then(|e| e.get("creation_error")) {
+        return check_creation_error(case, err);
+    }
+    if let Some(v) = expected.and_then(|e| e.get("validation")) {
+        return check_validation(case, v);
+    }
+    let text = execute::definition_text(case)?;
+    match StateMachine::parse_with(&text, &execute::parse_options(case)) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "definition rejected, but AWS accepted it: {}",
+            e.diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        )),
+    }
+}
+
 /// AWS's recordings were normalised: `us-east-1` → `<region>`, `arn:aws:` → `arn:<partition>:`.
 fn normalise_message(s: &str) -> String {
     s.replace("us-east-1", "<region>")

@@ -104,6 +104,16 @@ struct TimerState {
     waker: Mutex<Option<Waker>>,
 }
 
+/// The system's wall-clock time in milliseconds since the Unix epoch (0 if the
+/// system clock is before the epoch): what a real-time [`Clock`] reports as
+/// [`Clock::now_millis`].
+pub fn wall_clock_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -111,11 +121,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl VirtualClock {
     /// A virtual clock that starts at the current wall-clock time.
     pub fn new() -> VirtualClock {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        VirtualClock::starting_at(now)
+        VirtualClock::starting_at(wall_clock_millis())
     }
 
     /// A virtual clock that starts at `millis` since the Unix epoch (for tests that
@@ -259,10 +265,7 @@ pub struct TokioClock;
 #[cfg(feature = "tokio")]
 impl Clock for TokioClock {
     fn now_millis(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        wall_clock_millis()
     }
 
     fn sleep(&self, millis: u64) -> BoxFuture<'static, ()> {
@@ -291,6 +294,12 @@ mod tests {
         assert_eq!(clock.now_millis(), 300);
         assert!(a.now_or_never().is_some());
         assert!(!clock.advance());
+    }
+
+    #[test]
+    fn wall_clock_is_after_2024() {
+        assert!(wall_clock_millis() > 1_704_067_200_000);
+        assert!(VirtualClock::new().now_millis() > 1_704_067_200_000);
     }
 
     #[test]

@@ -373,26 +373,17 @@ fn batch(
     input: &Val,
     ctx: &ContextObject,
 ) -> Result<Vec<Val>, Failure> {
-    let max_items = map::count(
-        cx,
-        b.max_items_per_batch.as_ref(),
-        "MaxItemsPerBatch",
-        input,
-        ctx,
-    )?
-    .filter(|n| *n > 0)
-    .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-    .unwrap_or(usize::MAX);
-    let max_bytes = map::count(
-        cx,
+    // An absent or zero limit is no limit.
+    let limit = |c: Option<&Count>, field: &str| -> Result<usize, Failure> {
+        Ok(map::count(cx, c, field, input, ctx)?
+            .filter(|n| *n > 0)
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)))
+    };
+    let max_items = limit(b.max_items_per_batch.as_ref(), "MaxItemsPerBatch")?;
+    let max_bytes = limit(
         b.max_input_bytes_per_batch.as_ref(),
         "MaxInputBytesPerBatch",
-        input,
-        ctx,
-    )?
-    .filter(|n| *n > 0)
-    .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-    .unwrap_or(usize::MAX);
+    )?;
     let batch_input = match &b.batch_input {
         Some(t) => Some(io::template(cx, t, input, ctx)?),
         None => None,

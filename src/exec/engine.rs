@@ -342,6 +342,19 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
                     "Internal error: no state with id {id} in this scope."
                 ))));
             };
+            if let StateKind::Map(m) = &state.kind {
+                let cx = StateCx {
+                    run,
+                    state,
+                    vars: &*vars,
+                    chain,
+                    entered_id: run.recorder.count() + 1,
+                    entered_millis: run.clock.now_millis(),
+                };
+                if map::stalls_before_entering(&cx, m, &input) {
+                    return futures::future::pending().await;
+                }
+            }
             let entered_id = run.record(
                 chain,
                 entered_type(&state.kind),

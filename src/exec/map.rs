@@ -248,6 +248,31 @@ fn percentage(
     Ok(Some(v))
 }
 
+/// AWS quirk: `true` when the Map's `MaxConcurrencyPath` resolves to a negative
+/// integer, in which case AWS neither fails the state nor runs it. It accepts the
+/// execution and then stalls: the recording
+/// (scenarios/base_scenarios__max_concurrency_path_negative) has `ExecutionStarted`
+/// and nothing more, not even `MapStateEntered`, and the execution stays RUNNING.
+/// The executor reproduces that by never entering the state: only the execution's
+/// `TimeoutSeconds` or StopExecution ends it.
+///
+/// Called before `MapStateEntered`, so it evaluates the path itself on the state
+/// input after `InputPath` (`cx` describes the state as it would be entered). When
+/// that evaluation fails the state is entered normally and fails as usual. Only the
+/// INLINE mode was recorded; DISTRIBUTED Maps are treated alike, since the stall
+/// happens before anything mode-specific.
+pub(crate) fn stalls_before_entering(cx: &StateCx<'_>, m: &MapState, raw: &Val) -> bool {
+    let (Some(Count::Path(p)), Io::JsonPath(jp)) = (&m.max_concurrency, &cx.state.io) else {
+        return false;
+    };
+    let ctx = cx.context();
+    io::filter(cx, &jp.input_path, raw, &ctx)
+        .and_then(|input| io::eval_path(cx, p, &input, &ctx))
+        .ok()
+        .and_then(|v| integer(&v))
+        .is_some_and(|n| n < 0)
+}
+
 /// MaxConcurrency as a limit on iterations in flight (evaluated before
 /// `MapStateStarted`, as AWS does).
 pub(crate) fn max_concurrency(

@@ -92,8 +92,10 @@ impl HeartbeatSender {
 
     /// For `.sync` (and other long-running) resources: records `TaskSubmitted` with
     /// the service's immediate `response` while the resolver goes on waiting for the
-    /// job; the value the resolver finally returns is the task's result. Only the
-    /// first call records an event; it also counts as a heartbeat. (For
+    /// job; the value the resolver finally returns is the task's result (or its
+    /// error: a job that was submitted and then failed records `TaskSubmitted`, then
+    /// `TaskFailed`). It may be sent just before returning. Only the first call
+    /// records an event; it also counts as a heartbeat. (For
     /// `.waitForTaskToken` the resolver's return value is what `TaskSubmitted` records.)
     pub fn submitted(&self, response: Val) -> bool {
         self.send(Signal::Submitted(response))

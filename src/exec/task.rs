@@ -353,6 +353,16 @@ fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: boo
     }
 }
 
+/// Records `TaskSubmitted` for a resolver's `submitted` signal: only the first one,
+/// and only for the `Task*` family (Lambda functions and activities have no such
+/// event).
+fn submit_once(cx: &StateCx<'_>, res: &Names, submitted: &mut bool, v: &Val) {
+    if !*submitted && res.family == Family::Task {
+        *submitted = true;
+        record_submitted(cx, res, v);
+    }
+}
+
 fn record_submitted(cx: &StateCx<'_>, res: &Names, v: &Val) {
     cx.record(
         EventType::TaskSubmitted,
@@ -458,6 +468,16 @@ async fn invoke(
             Poll::Pending
         })
         .await;
+        if let Event::Returned(_) = &event {
+            // A `submitted` sent in the same poll in which the resolver returned (a
+            // `.sync` job that was submitted and then succeeded or failed): record it
+            // before the outcome, as AWS does.
+            while let Ok(signal) = hb_rx.try_recv() {
+                if let Signal::Submitted(s) = signal {
+                    submit_once(cx, res, &mut submitted, &s);
+                }
+            }
+        }
         match event {
             Event::Returned(Err(panic)) => {
                 return Err(Failure::new(StatesError::new(names::TASK_FAILED, panic)))
@@ -465,15 +485,6 @@ async fn invoke(
             Event::Returned(Ok(Err(e))) => return Err(task_error(e)),
             Event::Returned(Ok(Ok(v))) => {
                 if !waits {
-                    // A `submitted` sent while the resolver finished.
-                    while let Ok(signal) = hb_rx.try_recv() {
-                        if let Signal::Submitted(s) = signal {
-                            if !submitted && res.family == Family::Task {
-                                submitted = true;
-                                record_submitted(cx, res, &s);
-                            }
-                        }
-                    }
                     return Ok(v);
                 }
                 returned = true;
@@ -483,10 +494,7 @@ async fn invoke(
                 }
             }
             Event::Submitted(v) => {
-                if !submitted && res.family == Family::Task {
-                    submitted = true;
-                    record_submitted(cx, res, &v);
-                }
+                submit_once(cx, res, &mut submitted, &v);
                 hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),

@@ -20,8 +20,11 @@
 //! For `.waitForTaskToken` tasks the conformance corpus adds `Submitted`: what the
 //! resolver returns at once (the `TaskSubmitted` output), while `Return`/`Throw`
 //! completes the token afterwards. [`MockResolver::attach`] gives the resolver the
-//! [`ExecutionHandle`] it completes tokens through.
+//! [`ExecutionHandle`] it completes tokens through. For `.sync`/`.sync:2` tasks,
+//! `Submitted` is the service's immediate response, recorded in `TaskSubmitted`
+//! before the job's `Return`/`Throw` (see [`MockResolver::answer`]).
 
+use crate::definition::task::{IntegrationPattern, ResourceKind};
 use crate::exec::{ExecutionHandle, TaskError, TaskRequest, TaskResolver};
 use crate::value::Val;
 use async_trait::async_trait;
@@ -381,6 +384,11 @@ impl MockResolver {
     }
 
     /// Answers one invocation synchronously (what [`TaskResolver::invoke`] does).
+    ///
+    /// For a `.sync`/`.sync:2` task it first records `TaskSubmitted` through
+    /// [`TaskRequest::heartbeat`]: with `Submitted`, or `{}` when only `Return` is
+    /// given (AWS records the event for every job it started); a `Throw` without
+    /// `Submitted` is a rejected call and records none.
     pub fn answer(&self, task: &TaskRequest) -> Result<Val, TaskError> {
         let state = &*task.state_name;
         let Some(resp) = self.responses.get(state) else {
@@ -402,7 +410,11 @@ impl MockResolver {
         match &task.task_token {
             Some(token) => {
                 // Callback pattern: complete the token, then return the submission.
-                let handle = self.handle.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let handle = self
+                    .handle
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
                 if let (Some(outcome), Some(handle)) = (&step.outcome, handle) {
                     // A token nobody waits on any more is not an error of the mock.
                     let _ = match outcome {
@@ -421,18 +433,51 @@ impl MockResolver {
                 }
                 Ok(step.submitted.clone().unwrap_or_else(Val::empty_object))
             }
-            None => match &step.outcome {
-                Some(MockOutcome::Return(v)) => Ok(v.clone()),
-                Some(MockOutcome::Throw(e)) => Err(e.clone()),
-                None => Err(TaskError::new(
-                    MOCK_ERROR,
-                    format!(
-                        "Invocation {index} of Task state '{state}' has only a Submitted response, but the task does not wait for a token."
-                    ),
-                )),
-            },
+            None => {
+                if runs_a_job(task) {
+                    // AWS records `TaskSubmitted`, the service's immediate response
+                    // (StartExecution's `ExecutionArn`/`StartDate`, ...), for every
+                    // `.sync` job it started, before the job's result or failure
+                    // (callback/start_execution_sync*). Without `Submitted`, a Return
+                    // is still a started job, whose immediate response the mock does
+                    // not know: `{}`, as for `.waitForTaskToken` above. A Throw
+                    // without `Submitted` is a call that was rejected before any job
+                    // started: AWS records `TaskFailed` right after `TaskStarted`.
+                    match (&step.submitted, &step.outcome) {
+                        (Some(s), _) => {
+                            task.heartbeat.submitted(s.clone());
+                        }
+                        (None, Some(MockOutcome::Return(_))) => {
+                            task.heartbeat.submitted(Val::empty_object());
+                        }
+                        (None, _) => {}
+                    }
+                }
+                match &step.outcome {
+                    Some(MockOutcome::Return(v)) => Ok(v.clone()),
+                    Some(MockOutcome::Throw(e)) => Err(e.clone()),
+                    None => Err(TaskError::new(
+                        MOCK_ERROR,
+                        format!(
+                            "Invocation {index} of Task state '{state}' has only a Submitted response, but the task does not wait for a token."
+                        ),
+                    )),
+                }
+            }
         }
     }
+}
+
+/// `true` for `.sync` and `.sync:2` integrations: the call starts a job and the
+/// task's result is the job's.
+fn runs_a_job(task: &TaskRequest) -> bool {
+    matches!(
+        task.kind,
+        ResourceKind::Integration {
+            pattern: IntegrationPattern::Sync | IntegrationPattern::Sync2,
+            ..
+        }
+    )
 }
 
 #[async_trait]

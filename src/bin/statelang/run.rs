@@ -1,5 +1,6 @@
 //! `statelang run DEFINITION [--input JSON | --input @FILE] [--history] [--real-time]
-//! [--mock-config FILE --test-case NAME [--state-machine NAME]]`.
+//! [--mock-config FILE --test-case NAME [--state-machine NAME]]
+//! [--activity-worker-name NAME]`.
 //!
 //! With `--mock-config`, Task states are answered from a Step Functions Local
 //! MockConfigFile (see `statelang::mock`). Otherwise it runs a definition on an input with no task resolvers (a Task state fails with
@@ -15,6 +16,7 @@
 use futures::channel::oneshot;
 use futures::future::BoxFuture;
 use futures::FutureExt;
+use statelang::exec::clock::wall_clock_millis;
 use statelang::exec::{Clock, Executor, NoResolver, Status};
 use statelang::{StateMachine, Val};
 use std::path::PathBuf;
@@ -45,6 +47,10 @@ pub struct Args {
     /// The mock configuration's state machine (default: the only one in the file).
     #[arg(long, value_name = "NAME", requires = "mock_config")]
     state_machine: Option<String>,
+    /// The worker that polls activities, as `ActivityStarted.workerName` records it
+    /// (default: none).
+    #[arg(long, value_name = "NAME")]
+    activity_worker_name: Option<String>,
 }
 
 /// The mock resolver of `--mock-config/--test-case/--state-machine`, if given.
@@ -74,10 +80,7 @@ struct ThreadClock;
 
 impl Clock for ThreadClock {
     fn now_millis(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        wall_clock_millis()
     }
 
     fn sleep(&self, millis: u64) -> BoxFuture<'static, ()> {
@@ -143,6 +146,9 @@ pub fn run(args: &Args) -> ExitCode {
     let mut executor = Executor::new(resolver);
     if args.real_time {
         executor = executor.clock(Arc::new(ThreadClock));
+    }
+    if let Some(w) = &args.activity_worker_name {
+        executor = executor.activity_worker_name(w.as_str());
     }
     let (handle, fut) = executor.start(&machine, input);
     if let Some(m) = &mocks {
