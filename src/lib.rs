@@ -8,6 +8,7 @@ pub mod data;
 pub mod definition;
 pub mod error;
 pub mod exec;
+pub mod jsonata;
 pub mod mock;
 pub mod value;
 
