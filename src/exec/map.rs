@@ -364,12 +364,12 @@ async fn inline(
 ) -> Result<Val, Attempt> {
     let items = items(cx, m, input, ctx).map_err(evaluation_failed)?;
     let total = items.len();
-    let limit = max_concurrency(cx, m, input, ctx)?;
+    let limit = max_concurrency(cx, m, input, ctx).map_err(evaluation_failed)?;
     let started = cx.record(
         EventType::MapStateStarted,
         EventDetails::MapStateStarted { length: total },
     );
-    let tolerance = tolerance(cx, m, input, ctx)?;
+    let tolerance = tolerance(cx, m, input, ctx).map_err(evaluation_failed)?;
     let name: Arc<str> = cx.state.name.clone();
 
     let iteration = |index: usize, item: Val| {
@@ -438,7 +438,7 @@ async fn inline(
                 return Err(if ran {
                     Attempt::Failed(f)
                 } else {
-                    Attempt::Fatal(f)
+                    evaluation_failed(f)
                 });
             }
             Err(f) => {
