@@ -124,8 +124,6 @@ pub(crate) enum Kind {
     /// Raw transform (before processing).
     RawTransform(Box<Node>, Box<Node>, Option<Box<Node>>),
     Sort(Vec<SortTerm>),
-    /// `?` placeholder (only inside a partial application).
-    Placeholder,
     // Raw forms, replaced by the post-parse pass.
     RawDot(Box<Node>, Box<Node>),
     RawFilter(Box<Node>, Box<Node>),

@@ -23,9 +23,26 @@ impl fmt::Display for JsonataError {
 
 impl std::error::Error for JsonataError {}
 
-/// An error under construction: code plus the values its message template refers to.
+/// An error under construction (boxed: results stay small, and so do stack frames).
 #[derive(Clone, Debug)]
-pub(crate) struct Error {
+pub(crate) struct Error(Box<ErrorData>);
+
+impl std::ops::Deref for Error {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
+/// The code plus the values its message template refers to.
+#[derive(Clone, Debug)]
+pub(crate) struct ErrorData {
     pub code: &'static str,
     pub position: Option<usize>,
     pub token: Option<String>,
@@ -38,7 +55,7 @@ pub(crate) struct Error {
 
 impl Error {
     pub fn new(code: &'static str) -> Error {
-        Error {
+        Error(Box::new(ErrorData {
             code,
             position: None,
             token: None,
@@ -46,7 +63,7 @@ impl Error {
             value2: None,
             index: None,
             message: None,
-        }
+        }))
     }
     pub fn pos(mut self, p: usize) -> Error {
         self.position = Some(p);
@@ -108,7 +125,7 @@ impl Error {
             code: self.code.to_string(),
             message,
             position: self.position,
-            token: self.token,
+            token: self.0.token,
         }
     }
 }

@@ -62,11 +62,6 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// The source length in characters.
-    pub fn len(&self) -> usize {
-        self.chars.len()
-    }
-
     fn at(&self, i: usize) -> Option<char> {
         self.chars.get(i).copied()
     }
@@ -278,8 +273,7 @@ impl<'a> Lexer<'a> {
         while let Some(c) = self.at(self.pos) {
             if c == '/' && depth == 0 {
                 let mut backslashes = 0;
-                while self.pos >= backslashes + 1
-                    && self.at(self.pos - (backslashes + 1)) == Some('\\')
+                while self.pos > backslashes && self.at(self.pos - (backslashes + 1)) == Some('\\')
                 {
                     backslashes += 1;
                 }

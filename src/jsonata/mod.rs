@@ -37,7 +37,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The default bound on nested evaluation (jsonata-js's `U1001` stack-overflow guard).
-pub const DEFAULT_MAX_DEPTH: usize = 1000;
+pub const DEFAULT_MAX_DEPTH: usize = 10_000;
+
+const PARSER_STACK: usize = 32 << 20;
+
+/// The default bound on the stack evaluation uses (measured, not estimated: frame sizes
+/// differ between debug and release builds), leaving room on a 2 MiB thread.
+pub const DEFAULT_MAX_STACK: usize = 1 << 20;
 
 /// A compiled JSONata expression. `Send + Sync`; share it by reference or `Arc`.
 #[derive(Debug)]
@@ -54,6 +60,7 @@ pub struct Bindings {
     random: Option<Arc<Random>>,
     now_millis: Option<i64>,
     max_depth: usize,
+    max_stack: usize,
     time_limit: Option<Duration>,
 }
 
@@ -71,6 +78,7 @@ impl Bindings {
             random: None,
             now_millis: None,
             max_depth: DEFAULT_MAX_DEPTH,
+            max_stack: DEFAULT_MAX_STACK,
             time_limit: None,
         }
     }
@@ -104,6 +112,14 @@ impl Bindings {
         self
     }
 
+    /// Bounds the thread stack evaluation may use, in bytes (error `U1001` beyond it).
+    /// The default suits a 2 MiB thread (tokio's worker default); raise it only on
+    /// threads with larger stacks.
+    pub fn with_max_stack(mut self, bytes: usize) -> Bindings {
+        self.max_stack = bytes;
+        self
+    }
+
     /// Bounds evaluation time (error `U1001` beyond it).
     pub fn with_time_limit(mut self, limit: Duration) -> Bindings {
         self.time_limit = Some(limit);
@@ -119,7 +135,22 @@ impl Expression {
 
     /// Compiles `text` with the given function library.
     pub fn compile_with(text: &str, profile: Profile) -> Result<Expression, JsonataError> {
-        let parsed = parser::parse(text, profile).map_err(|e| e.into_public())?;
+        // Parsing recurses with large frames in unoptimised builds, so it runs on a
+        // thread with a big stack (once per expression, at compile time); the parser
+        // also bounds its own nesting, so this is about headroom, not safety.
+        let parsed = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("jsonata-compile".into())
+                .stack_size(PARSER_STACK)
+                .spawn_scoped(s, || parser::parse(text, profile))
+                .ok()
+                .and_then(|h| h.join().ok())
+        });
+        let parsed = match parsed {
+            Some(p) => p,
+            None => parser::parse(text, profile),
+        }
+        .map_err(|e| e.into_public())?;
         Ok(Expression {
             root: parsed.root,
             profile,
@@ -162,18 +193,17 @@ impl Expression {
             random,
             now_millis,
             profile: self.profile,
+            stack_base: eval::stack_position(),
+            max_stack: bindings.max_stack,
         };
         let env: eval::Env = std::rc::Rc::new(eval::Frame::default());
         let input = input.map(|v| {
             let v = value::Value::from_val(v);
             match &v {
-                value::Value::Array(a) => {
-                    let wrapped = value::Value::array_flags(
-                        vec![value::Value::Array(a.clone())],
-                        value::SEQUENCE | value::OUTER_WRAPPER,
-                    );
-                    wrapped
-                }
+                value::Value::Array(a) => value::Value::array_flags(
+                    vec![value::Value::Array(a.clone())],
+                    value::SEQUENCE | value::OUTER_WRAPPER,
+                ),
                 _ => v,
             }
         });

@@ -12,7 +12,6 @@ use std::sync::Arc;
 /// The result of parsing: the processed tree and the parent-slot labels.
 pub(crate) struct Parsed {
     pub root: Node,
-    pub slot_labels: Vec<Arc<str>>,
 }
 
 /// Parses and post-processes `src`.
@@ -25,6 +24,7 @@ pub(crate) fn parse(src: &str, profile: Profile) -> Result<Parsed, Error> {
         },
         bound: HashSet::new(),
         depth: 0,
+        stack_base: super::eval::stack_position(),
     };
     p.advance(None, false)?;
     let raw = p.expression(0)?;
@@ -34,18 +34,24 @@ pub(crate) fn parse(src: &str, profile: Profile) -> Result<Parsed, Error> {
             .token(tok_text(&p.tok.tok)));
     }
     let mut proc = Processor {
+        stack_base: super::eval::stack_position(),
         slots: Vec::new(),
         bound: p.bound,
         profile,
     };
     let mut root = proc.process(raw)?;
+    if matches!(root.kind, Kind::Parent(_)) || !root.seeking_parent.is_empty() {
+        return Err(Error::new("S0217")
+            .pos(root.position)
+            .token(kind_name(&root)));
+    }
     let slot_labels: Vec<Arc<str>> = proc
         .slots
         .iter()
         .map(|s| Arc::from(format!("!{}", s.label)))
         .collect();
     resolve_labels(&mut root, &slot_labels);
-    Ok(Parsed { root, slot_labels })
+    Ok(Parsed { root })
 }
 
 fn tok_text(t: &Tok) -> String {
@@ -79,13 +85,18 @@ fn lbp(t: &Tok) -> u32 {
     }
 }
 
-const MAX_PARSE_DEPTH: usize = 500;
+/// Nesting bound for the parser (and, through the tree depth, every recursive pass).
+const MAX_PARSE_DEPTH: usize = 120;
+
+/// Stack bound for the parser (bytes), measured like evaluation's.
+const MAX_PARSE_STACK: usize = 24 << 20;
 
 struct Parser<'a> {
     lexer: Lexer<'a>,
     tok: Token,
     bound: HashSet<Arc<str>>,
     depth: usize,
+    stack_base: usize,
 }
 
 impl Parser<'_> {
@@ -119,7 +130,9 @@ impl Parser<'_> {
 
     fn expression(&mut self, rbp: u32) -> Result<Node, Error> {
         self.depth += 1;
-        if self.depth > MAX_PARSE_DEPTH {
+        if self.depth > MAX_PARSE_DEPTH
+            || super::eval::stack_position().abs_diff(self.stack_base) > MAX_PARSE_STACK
+        {
             return Err(Error::new("S0201")
                 .pos(self.tok.position)
                 .token("(nesting too deep)")
@@ -127,11 +140,21 @@ impl Parser<'_> {
         }
         let t = self.advance(None, true)?;
         let mut left = self.nud(t)?;
+        let mut chained = 0;
         while rbp < lbp(&self.tok.tok) {
+            // Each infix application nests the tree one level deeper.
+            chained += 1;
+            self.depth += 1;
+            if self.depth > MAX_PARSE_DEPTH {
+                return Err(Error::new("S0201")
+                    .pos(self.tok.position)
+                    .token("(nesting too deep)")
+                    .message("Syntax error: expression nested too deeply"));
+            }
             let t = self.advance(None, false)?;
             left = self.led(t, left)?;
         }
-        self.depth -= 1;
+        self.depth -= 1 + chained;
         Ok(left)
     }
 
@@ -496,7 +519,6 @@ fn clone_raw(n: &Node) -> Node {
                 })
                 .collect(),
         ),
-        Kind::Placeholder => Kind::Placeholder,
         Kind::Path(v) => Kind::Path(v.iter().map(clone_raw).collect()),
         Kind::RawDot(l, r) => Kind::RawDot(b(l), b(r)),
         Kind::RawFilter(l, r) => Kind::RawFilter(b(l), b(r)),
@@ -524,6 +546,7 @@ struct Slot {
 }
 
 struct Processor {
+    stack_base: usize,
     slots: Vec<Slot>,
     bound: HashSet<Arc<str>>,
     profile: Profile,
@@ -627,6 +650,16 @@ impl Processor {
     }
 
     fn process(&mut self, expr: Node) -> Result<Node, Error> {
+        if super::eval::stack_position().abs_diff(self.stack_base) > MAX_PARSE_STACK {
+            return Err(Error::new("S0201")
+                .pos(expr.position)
+                .token("(nesting too deep)")
+                .message("Syntax error: expression nested too deeply"));
+        }
+        self.process_inner(expr)
+    }
+
+    fn process_inner(&mut self, expr: Node) -> Result<Node, Error> {
         let keep_array = expr.keep_array;
         let pos = expr.position;
         let mut result = match expr.kind {
@@ -1013,6 +1046,7 @@ fn kind_name(n: &Node) -> &'static str {
         Kind::Transform(..) => "transform",
         Kind::Sort(_) => "sort",
         Kind::Descendant => "descendant",
+        Kind::Parent(_) => "parent",
         _ => "expression",
     }
 }

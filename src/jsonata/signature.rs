@@ -129,11 +129,6 @@ impl Signature {
         })
     }
 
-    /// The number of declared parameters.
-    pub fn arity(&self) -> usize {
-        self.params.len()
-    }
-
     /// Validates `args` (substituting the context for a missing `-` argument) and
     /// returns the arguments the function receives.
     pub fn validate(
@@ -141,6 +136,15 @@ impl Signature {
         args: &[Option<Value>],
         context: Option<&Value>,
     ) -> Result<Vec<Option<Value>>, Error> {
+        // The top-level input array arrives wrapped; the context is the array itself.
+        let unwrapped;
+        let context = match context {
+            Some(Value::Array(a)) if a.has(super::value::OUTER_WRAPPER) => {
+                unwrapped = a.items.first().cloned();
+                unwrapped.as_ref()
+            }
+            other => other,
+        };
         let supplied: String = args.iter().map(|a| symbol(a.as_ref())).collect();
         let Some(caps) = self.regex.captures(&supplied) else {
             return Err(self.validation_error(args, &supplied));
@@ -183,7 +187,7 @@ impl Signature {
                                     if let Value::Array(items) = &arg {
                                         if let Some(first) = items.items.first() {
                                             let t = symbol(Some(first));
-                                            if Some(t) != sub.chars().next() {
+                                            if !sub.starts_with(t) {
                                                 ok = false;
                                             } else {
                                                 ok = items

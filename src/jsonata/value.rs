@@ -124,18 +124,6 @@ impl Value {
     pub fn is_array(&self) -> bool {
         matches!(self, Value::Array(_))
     }
-    pub fn as_array(&self) -> Option<&Rc<Array>> {
-        match self {
-            Value::Array(a) => Some(a),
-            _ => None,
-        }
-    }
-    pub fn is_sequence(&self) -> bool {
-        matches!(self, Value::Array(a) if a.has(SEQUENCE))
-    }
-    pub fn is_function(&self) -> bool {
-        matches!(self, Value::Function(_))
-    }
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Number(n) => Some(*n),
@@ -192,11 +180,6 @@ impl Value {
             Value::Object(Obj::Map(m)) => m.keys().cloned().collect(),
             _ => Vec::new(),
         }
-    }
-
-    /// A mutable copy of an object's map.
-    pub fn to_map(&self) -> ObjMap {
-        self.entries().into_iter().collect()
     }
 
     /// Converts an engine value (shares objects, converts arrays one level at a time).
@@ -300,7 +283,7 @@ pub(crate) fn format_number(n: f64) -> String {
             out.push_str(&digits[1..]);
         }
         out.push('e');
-        out.push(if e - 1 >= 0 { '+' } else { '-' });
+        out.push(if e > 0 { '+' } else { '-' });
         out.push_str(&(e - 1).abs().to_string());
     }
     out

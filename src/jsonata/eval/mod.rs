@@ -9,7 +9,7 @@ mod transform;
 use super::ast::{Kind, Node, Stage};
 use super::error::Error;
 use super::functions::{self, Builtin, Profile};
-use super::value::{Obj, Value, KEEP_SINGLETON, OUTER_WRAPPER, SEQUENCE, TUPLE_STREAM};
+use super::value::{Value, KEEP_SINGLETON, OUTER_WRAPPER, SEQUENCE, TUPLE_STREAM};
 use crate::data::random::Random;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -73,12 +73,25 @@ pub(crate) struct Ctx<'a> {
     pub random: &'a Random,
     pub now_millis: i64,
     pub profile: Profile,
+    /// Address of a local in the frame that started evaluation.
+    pub stack_base: usize,
+    /// The most stack (bytes) evaluation may use below `stack_base`.
+    pub max_stack: usize,
+}
+
+/// The address of a local of the caller's frame: how deep the stack is right now.
+#[inline(never)]
+pub(crate) fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(marker)) as usize
 }
 
 impl Ctx<'_> {
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
-        if self.depth > self.max_depth {
+        if self.depth > self.max_depth
+            || stack_position().abs_diff(self.stack_base) > self.max_stack
+        {
             return Err(Error::new("U1001"));
         }
         self.ticks = self.ticks.wrapping_add(1);
@@ -121,7 +134,56 @@ impl Ctx<'_> {
     }
 
     fn eval_inner(&mut self, expr: &Node, input: Option<&Value>, env: &Env) -> R {
-        let mut result = match &expr.kind {
+        let result = self.dispatch(expr, input, env)?;
+        self.post_process(expr, result, env)
+    }
+
+    /// One small frame per node kind: debug builds give every temporary of a large
+    /// `match` its own stack slot, so the arms live in separate functions.
+    fn dispatch(&mut self, expr: &Node, input: Option<&Value>, env: &Env) -> R {
+        match &expr.kind {
+            Kind::Path(steps) => self.evaluate_path(expr, steps, input, env),
+            Kind::Binary(op, l, r) => self.evaluate_binary(expr, *op, l, r, input, env),
+            Kind::Call(..) => self.evaluate_function(expr, input, env, None),
+            Kind::Condition(c, t, e) => self.evaluate_condition(c, t, e.as_deref(), input, env),
+            Kind::Block(exprs) => self.evaluate_block(exprs, input, env),
+            Kind::Variable(name, builtin) => Ok(self.evaluate_variable(name, *builtin, input, env)),
+            _ => self.evaluate_other(expr, input, env),
+        }
+    }
+
+    #[inline(never)]
+    fn evaluate_condition(
+        &mut self,
+        c: &Node,
+        t: &Node,
+        e: Option<&Node>,
+        input: Option<&Value>,
+        env: &Env,
+    ) -> R {
+        let cond = self.evaluate(c, input, env)?;
+        if functions::boolean::to_bool(cond.as_ref()) == Some(true) {
+            self.evaluate(t, input, env)
+        } else if let Some(e) = e {
+            self.evaluate(e, input, env)
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[inline(never)]
+    fn evaluate_block(&mut self, exprs: &[Node], input: Option<&Value>, env: &Env) -> R {
+        let frame = child(env);
+        let mut r = None;
+        for e in exprs {
+            r = self.evaluate(e, input, &frame)?;
+        }
+        Ok(r)
+    }
+
+    #[inline(never)]
+    fn evaluate_other(&mut self, expr: &Node, input: Option<&Value>, env: &Env) -> R {
+        let result = match &expr.kind {
             Kind::Path(steps) => self.evaluate_path(expr, steps, input, env)?,
             Kind::Binary(op, l, r) => self.evaluate_binary(expr, *op, l, r, input, env)?,
             Kind::Negate(e) => match self.evaluate(e, input, env)? {
@@ -213,8 +275,7 @@ impl Ctx<'_> {
                 let items = input.map(|v| v.items()).unwrap_or_default();
                 Some(self.evaluate_sort(expr, items, false, env)?)
             }
-            Kind::Placeholder
-            | Kind::RawDot(..)
+            Kind::RawDot(..)
             | Kind::RawFilter(..)
             | Kind::RawGroup(..)
             | Kind::RawSort(..)
@@ -225,6 +286,12 @@ impl Ctx<'_> {
             }
         };
 
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn post_process(&mut self, expr: &Node, result: Option<Value>, env: &Env) -> R {
+        let mut result = result;
         for stage in &expr.predicate {
             if let Stage::Filter(p) = stage {
                 result = Some(self.evaluate_filter(p, result, env)?);
@@ -379,9 +446,4 @@ pub(crate) fn append(a: Option<Value>, b: Option<Value>) -> Option<Value> {
             Some(Value::array(items))
         }
     }
-}
-
-/// Whether a value is an object (JSON object or built map).
-pub(crate) fn is_object(v: &Value) -> bool {
-    matches!(v, Value::Object(Obj::Json(_)) | Value::Object(Obj::Map(_)))
 }

@@ -47,6 +47,15 @@ impl Ctx<'_> {
 pub(crate) fn binary(op: BinOp, lhs: Option<Value>, rhs: Option<Value>) -> R {
     match op {
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
+            for v in [&lhs, &rhs].into_iter().flatten() {
+                if let Value::Number(n) = v {
+                    if !n.is_finite() {
+                        return Err(
+                            Error::new("D1001").value(crate::jsonata::value::format_number(*n))
+                        );
+                    }
+                }
+            }
             if let Some(l) = &lhs {
                 if !matches!(l, Value::Number(_)) {
                     return Err(Error::new("T2001").value(l.describe()));
@@ -67,9 +76,6 @@ pub(crate) fn binary(op: BinOp, lhs: Option<Value>, rhs: Option<Value>) -> R {
                 BinOp::Div => a / b,
                 _ => a % b,
             };
-            if !v.is_finite() {
-                return Err(Error::new("D1001").value(crate::jsonata::value::format_number(v)));
-            }
             Ok(Some(Value::Number(v)))
         }
         BinOp::Eq | BinOp::Ne => {

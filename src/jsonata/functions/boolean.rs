@@ -1,6 +1,6 @@
 //! `$boolean` casting rules (also used by predicates, conditions, `and`/`or`).
 
-use crate::jsonata::value::{Func, Value};
+use crate::jsonata::value::Value;
 
 /// jsonata-js `fn.boolean`; `None` for undefined.
 pub(crate) fn to_bool(v: Option<&Value>) -> Option<bool> {
@@ -16,7 +16,7 @@ pub(crate) fn to_bool(v: Option<&Value>) -> Option<bool> {
         Value::Object(_) => !v.keys().is_empty(),
         Value::Bool(b) => *b,
         Value::Null => false,
-        Value::Function(f) => matches!(**f, Func::Lambda { .. } | Func::Partial { .. }),
+        Value::Function(_) => false,
         Value::Tuple(t) => to_bool(t.at.as_ref()).unwrap_or(false),
     })
 }

@@ -153,11 +153,6 @@ impl Builtin {
             .expect("every builtin is in the table")
     }
 
-    /// The function's name (without `$`).
-    pub fn name(self) -> &'static str {
-        TABLE[self.index()].1
-    }
-
     /// The parsed signature.
     pub fn signature(self) -> &'static Signature {
         &signatures()[self.index()]

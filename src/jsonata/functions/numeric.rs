@@ -84,7 +84,7 @@ fn parse_js_number(s: &str) -> Option<f64> {
         i += 1;
     }
     let int = &s[digits_start..i];
-    if int.is_empty() || (int.len() > 1 && int.starts_with('0')) {
+    if int.is_empty() {
         return None;
     }
     if i < b.len() && b[i] == b'.' {

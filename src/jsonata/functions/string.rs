@@ -16,7 +16,7 @@ pub(crate) fn to_string(v: &Value, pretty: bool) -> Result<String, Error> {
         Value::Number(n) if !n.is_finite() => Err(Error::new("D3001").value(format_number(*n))),
         _ => {
             let mut out = String::new();
-            write_json(v, pretty, 0, &mut out);
+            write_json(v, pretty, 0, &mut out)?;
             Ok(out)
         }
     }
@@ -29,7 +29,7 @@ fn indent(out: &mut String, level: usize) {
     }
 }
 
-fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
+fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) -> Result<(), Error> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -37,19 +37,19 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
             if n.is_finite() {
                 out.push_str(&format_number(to_precision_15(*n)))
             } else {
-                out.push_str("null")
+                return Err(Error::new("D1001").value(format_number(*n)));
             }
         }
         Value::String(s) => out.push_str(&serde_json::to_string(&**s).unwrap_or_default()),
         Value::Function(_) => out.push_str("\"\""),
         Value::Tuple(t) => match &t.at {
-            Some(v) => write_json(v, pretty, level, out),
+            Some(v) => write_json(v, pretty, level, out)?,
             None => out.push_str("null"),
         },
         Value::Array(a) => {
             if a.items.is_empty() {
                 out.push_str("[]");
-                return;
+                return Ok(());
             }
             out.push('[');
             for (i, item) in a.items.iter().enumerate() {
@@ -59,7 +59,7 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
                 if pretty {
                     indent(out, level + 1);
                 }
-                write_json(item, pretty, level + 1, out);
+                write_json(item, pretty, level + 1, out)?;
             }
             if pretty {
                 indent(out, level);
@@ -70,7 +70,7 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
             let entries = v.entries();
             if entries.is_empty() {
                 out.push_str("{}");
-                return;
+                return Ok(());
             }
             out.push('{');
             for (i, (k, val)) in entries.iter().enumerate() {
@@ -85,7 +85,7 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
                 if pretty {
                     out.push(' ');
                 }
-                write_json(val, pretty, level + 1, out);
+                write_json(val, pretty, level + 1, out)?;
             }
             if pretty {
                 indent(out, level);
@@ -93,6 +93,7 @@ fn write_json(v: &Value, pretty: bool, level: usize, out: &mut String) {
             out.push('}');
         }
     }
+    Ok(())
 }
 
 fn s(v: &Option<Value>) -> Option<Arc<str>> {
