@@ -295,7 +295,39 @@ async fn random_and_uuid_follow_the_execution_seed() {
     );
 }
 
+async fn item_selector_errors_are_catchable_after_map_state_failed() {
+    let o = run_plain(
+        r#"{"QueryLanguage":"JSONata","StartAt":"M","States":{
+            "M":{"Type":"Map","Items":[1],"ItemSelector":{"v":"{% $nope %}"},
+                 "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+                 "Catch":[{"ErrorEquals":["States.QueryEvaluationError"],"Next":"N"}],"End":true},
+            "N":{"Type":"Pass","Output":"{% $states.input.Error %}","End":true}}}"#,
+        val!({}),
+    )
+    .await;
+    assert_eq!(o.output, Some(val!("States.QueryEvaluationError")));
+    let failed = o.history.find(EventType::EvaluationFailed).unwrap();
+    assert_eq!(details(failed)["location"], json!("ItemSelector/v"));
+    assert!(o.history.find(EventType::MapStateFailed).is_some());
+}
+
+async fn timeout_seconds_from_an_expression() {
+    let r = Resolvers::new().fallback(|task| async move {
+        Ok(val!({"timeout": task.timeout_seconds, "heartbeat": task.heartbeat_seconds}))
+    });
+    let o = run(
+        r#"{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"x",
+            "TimeoutSeconds":"{% $states.input.t %}","HeartbeatSeconds":"{% $states.input.t - 1 %}","End":true}}}"#,
+        val!({"t": 10}),
+        r,
+    )
+    .await;
+    assert_eq!(o.output, Some(val!({"timeout": 10, "heartbeat": 9})));
+}
+
 both!(
+    item_selector_errors_are_catchable_after_map_state_failed,
+    timeout_seconds_from_an_expression,
     output_evaluates_expressions_at_any_depth,
     output_defaults_to_input_and_literals_are_allowed,
     arguments_go_to_the_task_and_result_reaches_output,
