@@ -3,6 +3,7 @@
 
 use super::engine::{Failure, StateCx, StateOk};
 use super::io;
+use super::jsonata::{self, States};
 use crate::data::timestamp::Timestamp;
 use crate::data::Env;
 use crate::definition::choice::{Choice, Comparison, Condition, Operand, Ordering, Test};
@@ -23,8 +24,9 @@ pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Fai
     let mut chosen: Option<(usize, Option<&Assign>, Option<&JsonataValue>)> = None;
     {
         let env = cx.env(&effective, &ctx);
+        let states = States::new(&raw, &ctx);
         for rule in &c.rules {
-            if eval(cx, &rule.condition, &env)? {
+            if eval(cx, &rule.condition, &env, states)? {
                 chosen = Some((rule.next, rule.assign.as_ref(), rule.output.as_ref()));
                 break;
             }
@@ -42,13 +44,19 @@ pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Fai
         },
     };
     let assigned = match assign_block {
-        Some(a) => Some(io::assign(cx, a, &effective, &ctx)?),
+        Some(a) => Some(io::assign(
+            cx,
+            a,
+            &effective,
+            &ctx,
+            States::new(&raw, &ctx),
+        )?),
         None => None,
     };
     let output = match &cx.state.io {
         Io::JsonPath(io) => io::filter(cx, &io.output_path, &effective, &ctx)?,
         Io::Jsonata(io) => match rule_output.or(io.output.as_ref()) {
-            Some(o) => io::jsonata(cx, o, "Output")?,
+            Some(o) => jsonata::eval(cx, o, "Output", States::new(&raw, &ctx))?,
             None => effective,
         },
     };
@@ -60,11 +68,16 @@ pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Fai
 }
 
 /// Evaluates a condition.
-fn eval(cx: &StateCx<'_>, c: &Condition, env: &Env<'_>) -> Result<bool, Failure> {
+fn eval(
+    cx: &StateCx<'_>,
+    c: &Condition,
+    env: &Env<'_>,
+    states: States<'_>,
+) -> Result<bool, Failure> {
     match c {
         Condition::And(cs) => {
             for c in cs {
-                if !eval(cx, c, env)? {
+                if !eval(cx, c, env, states)? {
                     return Ok(false);
                 }
             }
@@ -72,24 +85,20 @@ fn eval(cx: &StateCx<'_>, c: &Condition, env: &Env<'_>) -> Result<bool, Failure>
         }
         Condition::Or(cs) => {
             for c in cs {
-                if eval(cx, c, env)? {
+                if eval(cx, c, env, states)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        Condition::Not(c) => Ok(!eval(cx, c, env)?),
+        Condition::Not(c) => Ok(!eval(cx, c, env, states)?),
         Condition::Compare(cmp) => compare(cx, cmp, env),
-        Condition::Jsonata(j) => match io::jsonata(cx, j, "Condition")? {
-            Val::Bool(b) => Ok(b),
-            other => Err(Failure::new(StatesError::new(
-                names::QUERY_EVALUATION_ERROR,
-                format!(
-                    "{}The Condition field must evaluate to a boolean, but was: {other}",
-                    cx.runtime_prefix()
-                ),
-            ))),
-        },
+        Condition::Jsonata(j) => {
+            match jsonata::eval_typed(cx, j, "Condition", states, "boolean")? {
+                Val::Bool(b) => Ok(b),
+                _ => Ok(false),
+            }
+        }
     }
 }
 

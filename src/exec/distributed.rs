@@ -34,7 +34,7 @@ pub(crate) async fn run(
 ) -> Result<Val, Attempt> {
     let run = cx.run;
     let direct = match &m.item_reader {
-        None => Some(map::items(cx, m, input, ctx)?),
+        None => Some(map::items(cx, m, input, ctx).map_err(map::evaluation_failed)?),
         Some(_) => None,
     };
     let limit = map::max_concurrency(cx, m, input, ctx)?;
@@ -211,7 +211,10 @@ async fn read_items(
     let run = cx.run;
     let params = match (&reader.parameters, &reader.arguments) {
         (Some(t), _) => io::template(cx, t, input, ctx).map_err(Read::Fatal)?,
-        (None, Some(j)) => io::jsonata(cx, j, "Arguments").map_err(Read::Fatal)?,
+        (None, Some(j)) => {
+            super::jsonata::eval(cx, j, "Arguments", super::jsonata::States::new(input, ctx))
+                .map_err(Read::Fatal)?
+        }
         (None, None) => Val::empty_object(),
     };
     let max_items = match &reader.reader_config.max_items {
@@ -232,7 +235,9 @@ async fn read_items(
             }
         }
         Some(Count::Jsonata(j)) => {
-            let v = io::jsonata(cx, j, "MaxItems").map_err(Read::Fatal)?;
+            let v =
+                super::jsonata::eval(cx, j, "MaxItems", super::jsonata::States::new(input, ctx))
+                    .map_err(Read::Fatal)?;
             match map::integer(&v) {
                 Some(n) if n >= 0 => Some(n as u64),
                 _ => return Err(reader_failed("field MaxItems must be positive")),

@@ -45,7 +45,7 @@ fn field(
             ))
         })?,
         FailField::Intrinsic(i) => i.eval(&cx.env(raw, &ctx)).map_err(|e| cx.fail(e))?,
-        FailField::Jsonata(j) => io::jsonata(
+        FailField::Jsonata(j) => super::jsonata::eval(
             cx,
             j,
             if path_field == "ErrorPath" {
@@ -53,6 +53,7 @@ fn field(
             } else {
                 "Cause"
             },
+            super::jsonata::States::new(raw, &ctx),
         )?,
     };
     Ok(Some(io::shown(&value)))

@@ -1,13 +1,14 @@
 //! The JSONPath input/output pipeline, step by step: InputPath, Parameters,
 //! ResultSelector, Assign, ResultPath, OutputPath (CHECKLIST §7), plus the JSONata
-//! equivalents that can be evaluated without a JSONata engine (literal values).
+//! equivalents (`Arguments`, `Output`, `Assign`).
 
 use super::engine::{Failure, StateCx};
+use super::jsonata::States;
 use crate::data::context::ContextObject;
 use crate::data::path::Path;
 use crate::data::template::Template;
 use crate::definition::io::{Assign, InputFilter, Io, ResultPath};
-use crate::definition::jsonata::{is_expression, JsonataValue};
+use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
 use crate::value::{Map, Val};
 
@@ -47,7 +48,7 @@ pub(crate) fn template(
 }
 
 /// Steps 1–2: the effective input (InputPath, then Parameters). JSONata states use
-/// `Arguments` (literal values only in this build) or the raw input.
+/// `Arguments` or the raw input.
 pub(crate) fn effective_input(
     cx: &StateCx<'_>,
     raw: &Val,
@@ -62,7 +63,7 @@ pub(crate) fn effective_input(
             }
         }
         Io::Jsonata(io) => match &io.arguments {
-            Some(a) => jsonata(cx, a, "Arguments"),
+            Some(a) => super::jsonata::eval(cx, a, "Arguments", States::new(raw, ctx)),
             None => Ok(raw.clone()),
         },
     }
@@ -84,16 +85,17 @@ pub(crate) fn select_result(
 }
 
 /// Evaluates an `Assign` block against `data` (the state's result, or the error
-/// output in a Catcher) into the variables to set.
+/// output in a Catcher; JSONPath) or `states` (JSONata) into the variables to set.
 pub(crate) fn assign(
     cx: &StateCx<'_>,
     a: &Assign,
     data: &Val,
     ctx: &ContextObject,
+    states: States<'_>,
 ) -> Result<Map, Failure> {
     let value = match a {
         Assign::JsonPath(t) => template(cx, t, data, ctx)?,
-        Assign::Jsonata(j) => jsonata(cx, j, "Assign")?,
+        Assign::Jsonata(j) => super::jsonata::eval(cx, j, "Assign", states)?,
     };
     match value {
         Val::Object(o) => Ok(o.map().clone()),
@@ -132,7 +134,7 @@ pub(crate) fn result_path(
 
 /// Steps 5–7 on success: Assign (against `result`, with the variables as they were
 /// when the state was entered), ResultPath into `raw`, then OutputPath. JSONata
-/// states use `Output` (literal only) or the result.
+/// states use `Output` or the result.
 pub(crate) fn finish(
     cx: &StateCx<'_>,
     raw: Val,
@@ -140,8 +142,17 @@ pub(crate) fn finish(
     ctx: &ContextObject,
     assign_block: Option<&Assign>,
 ) -> Result<(Val, Option<Map>), Failure> {
+    // `$states.result` exists for the states that produce one.
+    let has_result = matches!(
+        cx.state.kind,
+        StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_)
+    );
+    let states = States {
+        result: has_result.then_some(&result),
+        ..States::new(&raw, ctx)
+    };
     let assigned = match assign_block {
-        Some(a) => Some(assign(cx, a, &result, ctx)?),
+        Some(a) => Some(assign(cx, a, &result, ctx, states)?),
         None => None,
     };
     let output = match &cx.state.io {
@@ -150,37 +161,11 @@ pub(crate) fn finish(
             filter(cx, &io.output_path, &placed, ctx)?
         }
         Io::Jsonata(io) => match &io.output {
-            Some(o) => jsonata(cx, o, "Output")?,
+            Some(o) => super::jsonata::eval(cx, o, "Output", states)?,
             None => result,
         },
     };
     Ok((output, assigned))
-}
-
-/// A JSONata-mode value. Values without `{% %}` expressions are used as written;
-/// expressions need the JSONata engine, which this build does not have yet, and fail
-/// with `States.QueryEvaluationError`.
-pub(crate) fn jsonata(cx: &StateCx<'_>, v: &JsonataValue, location: &str) -> Result<Val, Failure> {
-    if contains_expression(&v.value) {
-        return Err(Failure::new(StatesError::new(
-            names::QUERY_EVALUATION_ERROR,
-            format!(
-                "{}The field '{}' holds a JSONata expression, and this build of statelang cannot evaluate JSONata yet.",
-                cx.runtime_prefix(),
-                location
-            ),
-        )));
-    }
-    Ok(v.value.clone())
-}
-
-fn contains_expression(v: &Val) -> bool {
-    match v {
-        Val::String(s) => is_expression(s),
-        Val::Array(a) => a.items().iter().any(contains_expression),
-        Val::Object(o) => o.map().values().any(contains_expression),
-        _ => false,
-    }
 }
 
 /// A value as AWS quotes it in path error messages: strings raw, others as JSON.

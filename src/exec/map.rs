@@ -6,6 +6,7 @@ use super::concurrent::{abort_in_order, Indexed};
 use super::engine::{run_scope, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
+use super::jsonata;
 use super::recorder::Chain;
 use super::retry::{self, RetryState};
 use super::vars::Vars;
@@ -107,6 +108,16 @@ pub(crate) enum Attempt {
     Failed(Failure),
 }
 
+/// A JSONata evaluation failure of the item source fails the attempt the way an
+/// iteration does (`MapStateFailed`, then Retry/Catch), as AWS records it.
+pub(crate) fn evaluation_failed(f: Failure) -> Attempt {
+    if f.error.is(names::QUERY_EVALUATION_ERROR) {
+        Attempt::Failed(f)
+    } else {
+        Attempt::Fatal(f)
+    }
+}
+
 impl From<Failure> for Attempt {
     fn from(f: Failure) -> Attempt {
         Attempt::Fatal(f)
@@ -122,15 +133,24 @@ pub(crate) fn items(
 ) -> Result<Vec<Val>, Failure> {
     let source = match (&m.items_path, &m.items) {
         (Some(p), _) => io::eval_path(cx, p, input, ctx)?,
-        (None, Some(j)) => io::jsonata(cx, j, "Items")?,
+        (None, Some(j)) => {
+            let states = jsonata::States::new(input, ctx);
+            jsonata::eval_typed(cx, j, "Items", states, "array")?
+        }
         (None, None) => input.clone(),
     };
     match source.as_array() {
         Some(a) => Ok(a.to_vec()),
-        None => Err(cx.runtime(format!(
-            "Map state input must be an array but was: {}",
-            source.to_json_string()
-        ))),
+        None => {
+            let message = format!(
+                "Map state input must be an array but was: {}",
+                source.to_json_string()
+            );
+            Err(match cx.state.io {
+                Io::JsonPath(_) => cx.runtime(message),
+                Io::Jsonata(_) => jsonata::error(cx, None, message),
+            })
+        }
     }
 }
 
@@ -151,7 +171,11 @@ pub(crate) fn item_input(
             ctx.map_item = Some((index, item));
             io::template(cx, t, input, &ctx)
         }
-        Some(ItemSelector::Jsonata(j)) => io::jsonata(cx, j, "ItemSelector"),
+        Some(ItemSelector::Jsonata(j)) => {
+            let mut ctx = ctx.clone();
+            ctx.map_item = Some((index, item));
+            jsonata::eval(cx, j, "ItemSelector", jsonata::States::new(input, &ctx))
+        }
     }
 }
 
@@ -181,16 +205,14 @@ pub(crate) fn count(
             }
         }
         Some(Count::Jsonata(j)) => {
-            let v = io::jsonata(cx, j, field)?;
+            let v = jsonata::eval(cx, j, field, jsonata::States::new(input, ctx))?;
             match v.as_number().and_then(|n| n.as_u64()) {
                 Some(u) => Ok(Some(u)),
-                None => Err(Failure::new(StatesError::new(
-                    names::QUERY_EVALUATION_ERROR,
-                    format!(
-                        "{}Expected non-negative integer for {field}, got '{v}' instead.",
-                        cx.runtime_prefix()
-                    ),
-                ))),
+                None => Err(jsonata::error(
+                    cx,
+                    Some(field),
+                    format!("Expected non-negative integer for {field}, got '{v}' instead."),
+                )),
             }
         }
     }
@@ -237,10 +259,12 @@ fn percentage(
                 }
             }
         }
-        Some(Percentage::Jsonata(j)) => match io::jsonata(cx, j, field)?.as_f64() {
-            Some(f) => f,
-            None => return Err(cx.runtime(format!("{field} must be a number."))),
-        },
+        Some(Percentage::Jsonata(j)) => {
+            match jsonata::eval(cx, j, field, jsonata::States::new(input, ctx))?.as_f64() {
+                Some(f) => f,
+                None => return Err(cx.runtime(format!("{field} must be a number."))),
+            }
+        }
     };
     if !(0.0..=100.0).contains(&v) {
         return Err(cx.runtime(format!("{field} must be between 0 and 100.")));
@@ -338,14 +362,14 @@ async fn inline(
     input: &Val,
     ctx: &ContextObject,
 ) -> Result<Val, Attempt> {
-    let items = items(cx, m, input, ctx)?;
+    let items = items(cx, m, input, ctx).map_err(evaluation_failed)?;
     let total = items.len();
-    let limit = max_concurrency(cx, m, input, ctx)?;
+    let limit = max_concurrency(cx, m, input, ctx).map_err(evaluation_failed)?;
     let started = cx.record(
         EventType::MapStateStarted,
         EventDetails::MapStateStarted { length: total },
     );
-    let tolerance = tolerance(cx, m, input, ctx)?;
+    let tolerance = tolerance(cx, m, input, ctx).map_err(evaluation_failed)?;
     let name: Arc<str> = cx.state.name.clone();
 
     let iteration = |index: usize, item: Val| {
@@ -414,7 +438,7 @@ async fn inline(
                 return Err(if ran {
                     Attempt::Failed(f)
                 } else {
-                    Attempt::Fatal(f)
+                    evaluation_failed(f)
                 });
             }
             Err(f) => {

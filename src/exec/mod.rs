@@ -46,6 +46,7 @@ mod handle;
 pub mod history;
 mod idle;
 mod io;
+mod jsonata;
 mod map;
 mod outcome;
 mod parallel;

@@ -20,7 +20,20 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
     let (results, ctx) = loop {
         let mut ctx = cx.context();
         ctx.retry_count = Some(retry.retry_count);
-        let input = io::effective_input(cx, &raw, &ctx)?;
+        // A JSONata `Arguments` error is retriable and catchable, and fails the
+        // state before `ParallelStateStarted` (uncatchable errors pass through).
+        let input = match io::effective_input(cx, &raw, &ctx) {
+            Ok(input) => input,
+            Err(f) => {
+                if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
+                    if delay > 0 {
+                        cx.run.clock.sleep(delay).await;
+                    }
+                    continue;
+                }
+                return retry::catch(cx, &p.catch, raw, f);
+            }
+        };
         let started = cx.record(EventType::ParallelStateStarted, EventDetails::None);
         match branches(cx, p, &input, started).await {
             Ok(results) => break (results, ctx),

@@ -100,14 +100,18 @@ pub(crate) fn catch(
     };
     let error_output = f.error_output();
     let ctx = cx.context();
+    let states = super::jsonata::States {
+        error_output: Some(&error_output),
+        ..super::jsonata::States::new(&raw, &ctx)
+    };
     let assigned = match &c.assign {
-        Some(a) => Some(io::assign(cx, a, &error_output, &ctx)?),
+        Some(a) => Some(io::assign(cx, a, &error_output, &ctx, states)?),
         None => None,
     };
     let output = match &cx.state.io {
         Io::JsonPath(_) => io::result_path(cx, &c.result_path, raw, error_output)?,
         Io::Jsonata(_) => match &c.output {
-            Some(o) => io::jsonata(cx, o, "Output")?,
+            Some(o) => super::jsonata::eval(cx, o, "Output", states)?,
             None => error_output,
         },
     };

@@ -131,17 +131,17 @@ fn seconds(
                 }
             }
         }
-        Some(Seconds::Jsonata(j)) => io::jsonata(cx, j, field)?,
+        Some(Seconds::Jsonata(j)) => {
+            super::jsonata::eval(cx, j, field, super::jsonata::States::new(data, ctx))?
+        }
     };
     match v.as_number().and_then(|n| n.as_u64()) {
         Some(n) if n > 0 => Ok(Some(n)),
-        _ => Err(Failure::new(StatesError::new(
-            names::QUERY_EVALUATION_ERROR,
-            format!(
-                "{}The field '{field}' must be a positive integer, but was: {v}",
-                cx.runtime_prefix()
-            ),
-        ))),
+        _ => Err(super::jsonata::error(
+            cx,
+            Some(field),
+            format!("The field '{field}' must be a positive integer, but was: {v}"),
+        )),
     }
 }
 
@@ -178,7 +178,12 @@ async fn attempt(
             };
             Some(io::template(cx, t, &filtered, &ctx)?)
         }
-        Some(Credentials::Jsonata(j)) => Some(io::jsonata(cx, j, "Credentials")?),
+        Some(Credentials::Jsonata(j)) => Some(super::jsonata::eval(
+            cx,
+            j,
+            "Credentials",
+            super::jsonata::States::new(raw, &ctx),
+        )?),
     };
     let role_arn: Option<Arc<str>> = credentials
         .as_ref()

@@ -62,25 +62,33 @@ pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk,
             }
         }
         Wait::SecondsExpr(j) => {
-            let v = io::jsonata(cx, j, "Seconds")?;
+            let v =
+                super::jsonata::eval(cx, j, "Seconds", super::jsonata::States::new(&raw, &ctx))?;
             match v.as_i64() {
                 Some(s) if s >= 0 => s.saturating_mul(1000),
                 _ => {
-                    return Err(cx.runtime(format!(
-                        "The Seconds field must be a non-negative integer, but was: {v}"
-                    )))
+                    return Err(super::jsonata::error(
+                        cx,
+                        Some("Seconds"),
+                        format!("The Seconds field must be a non-negative integer, but was: {v}"),
+                    ))
                 }
             }
         }
         Wait::TimestampExpr(j) => {
-            let v = io::jsonata(cx, j, "Timestamp")?;
+            let v =
+                super::jsonata::eval(cx, j, "Timestamp", super::jsonata::States::new(&raw, &ctx))?;
             match v.as_str().and_then(Timestamp::parse) {
                 Some(t) => until(&t, now),
                 None => {
-                    return Err(cx.runtime(format!(
-                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}",
-                        io::shown(&v)
-                    )))
+                    return Err(super::jsonata::error(
+                        cx,
+                        Some("Timestamp"),
+                        format!(
+                            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}",
+                            io::shown(&v)
+                        ),
+                    ))
                 }
             }
         }

@@ -255,7 +255,23 @@ pub(crate) fn missing(cx: &mut Ctx<'_>, ptr: &str, field: &str) {
 pub(crate) fn jsonata_value(cx: &mut Ctx<'_>, ptr: &str, v: &Value) -> Option<JsonataValue> {
     let before = cx.error_count();
     check_expressions(cx, ptr, v);
-    (cx.error_count() == before).then(|| JsonataValue { value: v.into() })
+    if cx.error_count() != before {
+        return None;
+    }
+    match JsonataValue::compile(v.into()) {
+        Ok(j) => Some(j),
+        Err((path, message)) => {
+            let at = path.split('/').fold(ptr.to_string(), |p, seg| {
+                if seg.is_empty() {
+                    p
+                } else {
+                    join(&p, seg)
+                }
+            });
+            cx.error(&at, message);
+            None
+        }
+    }
 }
 
 fn check_expressions(cx: &mut Ctx<'_>, ptr: &str, v: &Value) {
