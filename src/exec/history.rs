@@ -489,11 +489,12 @@ impl HistoryEvent {
 /// The recorded events of an execution, in id order.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    events: Vec<HistoryEvent>,
+    /// Shared with the recorder (for late subscribers): cloning a history is cheap.
+    events: Arc<Vec<HistoryEvent>>,
 }
 
 impl History {
-    pub(crate) fn from_events(events: Vec<HistoryEvent>) -> History {
+    pub(crate) fn from_shared(events: Arc<Vec<HistoryEvent>>) -> History {
         History { events }
     }
 

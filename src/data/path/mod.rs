@@ -233,6 +233,12 @@ impl Path {
     pub fn write(&self, target: Val, value: Val) -> Result<Val, PathError> {
         write::write(self, target, value)
     }
+
+    /// [`Path::write`], handing the untouched `target` back with the error (a failed
+    /// write changes nothing), so a caller can describe it without keeping a copy.
+    pub(crate) fn try_write(&self, target: Val, value: Val) -> Result<Val, (PathError, Val)> {
+        write::try_write(self, target, value)
+    }
 }
 
 impl fmt::Display for Path {
