@@ -67,5 +67,6 @@ pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};
 pub use history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
 pub use outcome::{Outcome, Status};
+pub use crate::data::context::LazyContext;
 pub use resolver::{HeartbeatSender, TaskError, TaskRequest, TaskResolver};
 pub use router::{NoResolver, Resolvers};

@@ -8,7 +8,7 @@ use super::history::{EventDetails, EventType};
 use super::io;
 use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
-use crate::data::context::ContextObject;
+use crate::data::context::{ContextObject, LazyContext};
 use crate::definition::io::Io;
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
@@ -256,7 +256,7 @@ async fn attempt(
         kind: task.resource.kind.clone(),
         state_name: cx.state.name.clone(),
         input,
-        context: ctx.to_val(),
+        context: LazyContext::new(ctx.clone()),
         task_token: token.clone(),
         timeout_seconds: timeout,
         heartbeat_seconds: heartbeat,

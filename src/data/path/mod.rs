@@ -200,7 +200,10 @@ impl Path {
     pub fn eval(&self, env: &Env<'_>) -> Result<Val, PathError> {
         match &self.root {
             PathRoot::Input => self.select(env.input),
-            PathRoot::Context => self.select(&env.context.to_val()),
+            PathRoot::Context => match select::from_context(self, env.context) {
+                Some(v) => Ok(v),
+                None => self.select(&env.context.to_val()),
+            },
             PathRoot::Variable(name) => match env.variables.get(name) {
                 Some(v) => self.select(&v),
                 None => Err(PathError {
