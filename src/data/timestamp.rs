@@ -165,7 +165,9 @@ pub fn format_millis(millis: i64) -> String {
     put(14, 2, (rem / 60) % 60);
     put(17, 2, rem % 60);
     put(20, 3, ms);
-    std::str::from_utf8(&b).map(str::to_string).unwrap_or_default()
+    std::str::from_utf8(&b)
+        .map(str::to_string)
+        .unwrap_or_default()
 }
 
 fn is_leap(y: i64) -> bool {

@@ -59,6 +59,7 @@ mod task;
 mod vars;
 mod wait;
 
+pub use crate::data::context::LazyContext;
 #[cfg(feature = "tokio")]
 pub use clock::TokioClock;
 pub use clock::{Clock, VirtualClock};
@@ -67,6 +68,5 @@ pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};
 pub use history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
 pub use outcome::{Outcome, Status};
-pub use crate::data::context::LazyContext;
 pub use resolver::{HeartbeatSender, TaskError, TaskRequest, TaskResolver};
 pub use router::{NoResolver, Resolvers};

@@ -36,11 +36,11 @@ pub(super) fn of(v: &Val) -> usize {
             c.0
         }
         Val::String(s) => of_str(s),
-        Val::Array(a) => *a.json_len.get_or_init(|| {
+        Val::Array(a) => a.json_len.get_or_init(|| {
             let items = &a.items;
             2 + items.iter().map(of).sum::<usize>() + items.len().saturating_sub(1)
         }),
-        Val::Object(o) => *o.json_len.get_or_init(|| {
+        Val::Object(o) => o.json_len.get_or_init(|| {
             let map = &o.map;
             2 + map
                 .iter()
