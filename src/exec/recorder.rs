@@ -94,9 +94,11 @@ impl Recorder {
                 event_type,
                 details,
             };
-            inner
-                .subscribers
-                .retain(|s| s.unbounded_send(event.clone()).is_ok());
+            if !inner.subscribers.is_empty() {
+                inner
+                    .subscribers
+                    .retain(|s| s.unbounded_send(event.clone()).is_ok());
+            }
             if self.level != HistoryLevel::None {
                 inner.events.push(event);
             }

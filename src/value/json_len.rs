@@ -16,11 +16,43 @@ impl io::Write for Counter {
     }
 }
 
-/// Length of a string as a JSON string literal (quotes and escapes included).
+/// Length of a string as a JSON string literal (quotes and escapes included), as
+/// serde_json writes it: `\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r` take two bytes,
+/// other control characters six (`\u00XX`), everything else itself.
 pub(super) fn of_str(s: &str) -> usize {
+    let mut n = s.len() + 2;
+    for &b in s.as_bytes() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            n += match b {
+                b'"' | b'\\' | 0x08 | 0x09 | 0x0A | 0x0C | 0x0D => 1,
+                _ => 5,
+            };
+        }
+    }
+    n
+}
+
+/// Decimal digits of `n` (at least one).
+fn digits(mut n: u64) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// Length of a number as serde_json writes it: integers counted directly, floats
+/// through serde_json's own formatter.
+fn of_number(n: &serde_json::Number) -> usize {
+    if let Some(u) = n.as_u64() {
+        return digits(u);
+    }
+    if let Some(i) = n.as_i64() {
+        return 1 + digits(i.unsigned_abs());
+    }
     let mut c = Counter(0);
-    // Writing a &str to a counting writer cannot fail.
-    let _ = serde_json::to_writer(&mut c, s);
+    let _ = serde_json::to_writer(&mut c, n);
     c.0
 }
 
@@ -30,11 +62,7 @@ pub(super) fn of(v: &Val) -> usize {
         Val::Null => 4,
         Val::Bool(true) => 4,
         Val::Bool(false) => 5,
-        Val::Number(n) => {
-            let mut c = Counter(0);
-            let _ = serde_json::to_writer(&mut c, n);
-            c.0
-        }
+        Val::Number(n) => of_number(n),
         Val::String(s) => of_str(s),
         Val::Array(a) => a.json_len.get_or_init(|| {
             let items = &a.items;
@@ -48,5 +76,37 @@ pub(super) fn of(v: &Val) -> usize {
                 .sum::<usize>()
                 + map.len().saturating_sub(1)
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_match_serde_json() {
+        let mut all = String::new();
+        for b in 0u8..128 {
+            all.push(char::from(b));
+        }
+        for s in [&all[..], "", "plain", "é\u{2028}😀", "\"\\/"] {
+            assert_eq!(of_str(s), serde_json::to_string(s).unwrap().len(), "{s:?}");
+        }
+        for text in [
+            "0",
+            "7",
+            "10",
+            "-1",
+            "-10",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "1.5",
+            "-0.0",
+            "1e300",
+            "123456.789",
+        ] {
+            let v = Val::from_json_str(text).unwrap();
+            assert_eq!(of(&v), v.to_json_string().len(), "{text}");
+        }
     }
 }

@@ -149,6 +149,14 @@ impl Map {
         }
     }
 
+    /// Appends `key`, which the caller knows is absent (a compiled template whose
+    /// output keys are distinct): no lookup first. Were it present, the map would
+    /// hold it twice and lookups would find the first.
+    pub(crate) fn push_unique(&mut self, key: Arc<str>, value: Val) {
+        debug_assert!(!self.contains_key(&*key));
+        self.push_new(key, value);
+    }
+
     /// Appends a key known to be absent.
     fn push_new(&mut self, key: Arc<str>, value: Val) -> usize {
         let i = self.entries.len();
