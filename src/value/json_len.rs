@@ -20,26 +20,35 @@ impl io::Write for Counter {
 /// serde_json writes it: `\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r` take two bytes,
 /// other control characters six (`\u00XX`), everything else itself.
 pub(super) fn of_str(s: &str) -> usize {
-    let mut n = s.len() + 2;
-    for &b in s.as_bytes() {
-        if b < 0x20 || b == b'"' || b == b'\\' {
-            n += match b {
-                b'"' | b'\\' | 0x08 | 0x09 | 0x0A | 0x0C | 0x0D => 1,
-                _ => 5,
-            };
-        }
-    }
-    n
+    s.len()
+        + 2
+        + s.bytes()
+            .map(|c| usize::from(EXTRA[usize::from(c)]))
+            .sum::<usize>()
 }
 
-/// Decimal digits of `n` (at least one).
-fn digits(mut n: u64) -> usize {
-    let mut d = 1;
-    while n >= 10 {
-        n /= 10;
-        d += 1;
+/// The bytes an escape adds to each byte value: 1 for `\"`, `\\` and the
+/// one-letter control escapes, 5 for the other control characters (`\u00XX`).
+static EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = 5;
+        c += 1;
     }
-    d
+    t[0x08] = 1;
+    t[0x09] = 1;
+    t[0x0A] = 1;
+    t[0x0C] = 1;
+    t[0x0D] = 1;
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t
+};
+
+/// Decimal digits of `n` (at least one).
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// Length of a number as serde_json writes it: integers counted directly, floats
