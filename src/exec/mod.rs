@@ -66,7 +66,11 @@ pub use clock::{Clock, VirtualClock};
 pub use engine::Limits;
 pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};
-pub use history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
+pub use history::{
+    ActivityScheduledDetails, EvaluationFailedDetails, EventDetails, EventType, History,
+    HistoryEvent, HistoryLevel, LambdaFunctionScheduledDetails, TaskErrorDetails,
+    TaskScheduledDetails,
+};
 pub use outcome::{Outcome, Status};
 pub use resolver::{HeartbeatSender, TaskError, TaskRequest, TaskResolver};
 pub use router::{NoResolver, Resolvers};

@@ -4,7 +4,10 @@
 
 use super::control::{Completion, TokenSlot};
 use super::engine::{error_name, Failure, StateCx, StateOk};
-use super::history::{EventDetails, EventType};
+use super::history::{
+    ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionScheduledDetails,
+    TaskErrorDetails, TaskScheduledDetails,
+};
 use super::io;
 use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
@@ -191,24 +194,24 @@ async fn attempt(
         Family::Lambda => {
             cx.record(
                 EventType::LambdaFunctionScheduled,
-                EventDetails::LambdaFunctionScheduled {
+                EventDetails::LambdaFunctionScheduled(Box::new(LambdaFunctionScheduledDetails {
                     resource: res.resource.clone(),
                     input: cx.data(&input),
                     timeout_seconds: timeout,
                     role_arn,
-                },
+                })),
             );
             cx.record(EventType::LambdaFunctionStarted, EventDetails::None);
         }
         Family::Activity => {
             cx.record(
                 EventType::ActivityScheduled,
-                EventDetails::ActivityScheduled {
+                EventDetails::ActivityScheduled(Box::new(ActivityScheduledDetails {
                     resource: res.resource.clone(),
                     input: cx.data(&input),
                     timeout_seconds: timeout,
                     heartbeat_seconds: heartbeat,
-                },
+                })),
             );
             cx.record(
                 EventType::ActivityStarted,
@@ -220,7 +223,7 @@ async fn attempt(
         Family::Task => {
             cx.record(
                 EventType::TaskScheduled,
-                EventDetails::TaskScheduled {
+                EventDetails::TaskScheduled(Box::new(TaskScheduledDetails {
                     resource_type: res.resource_type.clone(),
                     resource: res.resource.clone(),
                     region: run.identity.region.clone(),
@@ -228,7 +231,7 @@ async fn attempt(
                     timeout_seconds: timeout,
                     heartbeat_seconds: heartbeat,
                     role_arn,
-                },
+                })),
             );
             cx.record(
                 EventType::TaskStarted,
@@ -342,12 +345,12 @@ fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: boo
             };
             cx.record(
                 t,
-                EventDetails::TaskError {
+                EventDetails::TaskError(Box::new(TaskErrorDetails {
                     resource_type: res.resource_type.clone(),
                     resource: res.resource.clone(),
                     error,
                     cause,
-                },
+                })),
             );
         }
     }
