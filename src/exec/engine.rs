@@ -227,12 +227,13 @@ impl Run {
 
     /// Fails when the execution is terminating (checked before each state).
     pub(crate) fn check_running(&self) -> Result<(), Failure> {
-        match self.control.termination() {
-            Some(_) => Err(Failure::fatal(StatesError::new(
+        if self.control.is_terminating() {
+            Err(Failure::fatal(StatesError::new(
                 names::RUNTIME,
                 "The execution is terminating.",
-            ))),
-            None => Ok(()),
+            )))
+        } else {
+            Ok(())
         }
     }
 
