@@ -17,10 +17,10 @@ use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Sec
 use crate::error::{names, StatesError};
 use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
-use futures::future::poll_fn;
+use futures::future::{poll_fn, Either};
 use futures::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::Poll;
 
 /// Which family of events a resource records.
@@ -40,18 +40,27 @@ struct Names {
     label: Arc<str>,
 }
 
+/// A shared `Arc<str>` for a fixed resource type (no allocation per Task state).
+fn fixed(cell: &'static OnceLock<Arc<str>>, s: &str) -> Arc<str> {
+    cell.get_or_init(|| Arc::from(s)).clone()
+}
+
+static LAMBDA: OnceLock<Arc<str>> = OnceLock::new();
+static ACTIVITY: OnceLock<Arc<str>> = OnceLock::new();
+static CUSTOM: OnceLock<Arc<str>> = OnceLock::new();
+
 fn names_of(task: &Task) -> Names {
     let arn = task.resource.arn.clone();
     match &task.resource.kind {
         ResourceKind::LambdaFunction => Names {
             family: Family::Lambda,
-            resource_type: Arc::from("lambda"),
+            resource_type: fixed(&LAMBDA, "lambda"),
             resource: arn.clone(),
             label: arn,
         },
         ResourceKind::Activity => Names {
             family: Family::Activity,
-            resource_type: Arc::from("activity"),
+            resource_type: fixed(&ACTIVITY, "activity"),
             resource: arn.clone(),
             label: arn,
         },
@@ -65,7 +74,7 @@ fn names_of(task: &Task) -> Names {
         },
         ResourceKind::Custom => Names {
             family: Family::Task,
-            resource_type: Arc::from("custom"),
+            resource_type: fixed(&CUSTOM, "custom"),
             resource: arn.clone(),
             label: arn,
         },
@@ -244,12 +253,19 @@ async fn attempt(
     }
 
     let (hb_tx, hb_rx) = unbounded::<Signal>();
-    let (done_tx, done_rx) = unbounded::<Completion>();
-    if let Some(t) = &token {
+    // The completion channel exists only for a task token.
+    let (done_tx, done_rx) = match &token {
+        Some(_) => {
+            let (tx, rx) = unbounded::<Completion>();
+            (Some(tx), Some(rx))
+        }
+        None => (None, None),
+    };
+    if let (Some(t), Some(done)) = (&token, &done_tx) {
         run.control.register_token(
             t.clone(),
             TokenSlot {
-                completion: done_tx.clone(),
+                completion: done.clone(),
                 heartbeat: hb_tx.clone(),
             },
         );
@@ -409,7 +425,7 @@ async fn invoke(
     timeout: Option<u64>,
     heartbeat: Option<u64>,
     mut hb_rx: UnboundedReceiver<Signal>,
-    mut done_rx: UnboundedReceiver<Completion>,
+    mut done_rx: Option<UnboundedReceiver<Completion>>,
     res: &Names,
 ) -> Result<Val, Failure> {
     let run = cx.run;
@@ -417,11 +433,14 @@ async fn invoke(
     let waits = request.task_token.is_some();
     let resolver = run.resolver.clone();
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| resolver.invoke(request)));
+    // The resolver's future is already boxed (and so `Unpin`): no second box.
     let mut call = match call {
-        Ok(fut) => AssertUnwindSafe(fut).catch_unwind().boxed(),
+        Ok(fut) => Either::Left(AssertUnwindSafe(fut).catch_unwind()),
         Err(p) => {
             let msg = panic_message(p);
-            futures::future::ready(Err(Box::new(msg) as Box<dyn std::any::Any + Send>)).boxed()
+            Either::Right(futures::future::ready(Err(
+                Box::new(msg) as Box<dyn std::any::Any + Send>
+            )))
         }
     };
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
@@ -445,7 +464,7 @@ async fn invoke(
                 if let Poll::Ready(r) = call.poll_unpin(pcx) {
                     return Poll::Ready(Event::Returned(r.map_err(panic_message)));
                 }
-            } else if let Poll::Ready(c) = done_rx.poll_next_unpin(pcx) {
+            } else if let Some(Poll::Ready(c)) = done_rx.as_mut().map(|r| r.poll_next_unpin(pcx)) {
                 return Poll::Ready(Event::Completed(c));
             }
             if let Some(t) = timeout_timer.as_mut() {
