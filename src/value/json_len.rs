@@ -48,7 +48,14 @@ static EXTRA: [u8; 256] = {
 
 /// Decimal digits of `n` (at least one).
 fn digits(n: u64) -> usize {
-    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+    // Most numbers in payloads are small: compare before dividing.
+    match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1_000..=9_999 => 4,
+        _ => n.ilog10() as usize + 1,
+    }
 }
 
 /// Length of a number as serde_json writes it: integers counted directly, floats
@@ -105,6 +112,10 @@ mod tests {
             "0",
             "7",
             "10",
+            "99",
+            "100",
+            "9999",
+            "10000",
             "-1",
             "-10",
             "18446744073709551615",
