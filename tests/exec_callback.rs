@@ -165,7 +165,12 @@ both!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_completed_from_a_spawned_task() {
     let (r, mut tokens) = sqs();
-    let (handle, fut) = executor(r).start(&machine(DEF), val!({}));
+    // The completer runs on another worker thread: give it time to be scheduled
+    // before idle detection jumps the virtual clock past TimeoutSeconds (with the
+    // default 16 idle rounds this raced on a loaded machine).
+    let (handle, fut) = executor(r)
+        .idle_yields(1_000_000)
+        .start(&machine(DEF), val!({}));
     let completer = tokio::spawn(async move {
         let token = tokens.next().await.unwrap();
         handle

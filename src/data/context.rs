@@ -5,7 +5,9 @@
 
 use super::timestamp::format_millis;
 use crate::value::{Map, Val};
-use std::sync::Arc;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
 
 /// What the context object holds for the state being evaluated.
 #[derive(Clone, Debug, Default)]
@@ -106,6 +108,65 @@ impl ContextObject {
             root.insert(key("Map"), Val::object(map));
         }
         Val::object(root)
+    }
+}
+
+/// The context object handed to a task resolver: its fields, and the JSON value
+/// (`$$`), built the first time it is read. Dereferences to that value, so
+/// `request.context.get("State")` reads it like any [`Val`].
+#[derive(Clone, Default)]
+pub struct LazyContext {
+    fields: ContextObject,
+    value: OnceLock<Val>,
+}
+
+impl LazyContext {
+    /// A context object whose JSON value is built on first use.
+    pub fn new(fields: ContextObject) -> LazyContext {
+        LazyContext {
+            fields,
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The fields it is built from.
+    pub fn fields(&self) -> &ContextObject {
+        &self.fields
+    }
+
+    /// The whole context object as a JSON value (built once).
+    pub fn value(&self) -> &Val {
+        self.value.get_or_init(|| self.fields.to_val())
+    }
+}
+
+impl Deref for LazyContext {
+    type Target = Val;
+
+    fn deref(&self) -> &Val {
+        self.value()
+    }
+}
+
+impl From<Val> for LazyContext {
+    /// A context given as a finished value (its fields stay at their defaults).
+    fn from(value: Val) -> LazyContext {
+        LazyContext {
+            fields: ContextObject::default(),
+            value: OnceLock::from(value),
+        }
+    }
+}
+
+impl PartialEq<Val> for LazyContext {
+    fn eq(&self, other: &Val) -> bool {
+        self.value() == other
+    }
+}
+
+impl fmt::Debug for LazyContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value(), f)
     }
 }
 

@@ -42,8 +42,10 @@ pub struct TemplateError {
 enum Node {
     /// A subtree with no `.$` keys.
     Literal(Val),
-    /// An object with at least one dynamic field somewhere below.
-    Object(Vec<(Arc<str>, Field)>),
+    /// An object with at least one dynamic field somewhere below. The flag is `true`
+    /// when the output keys are distinct (`{"a": 1, "a.$": "$.x"}` has two `a`s), so
+    /// evaluation can append without looking each key up first.
+    Object(Vec<(Arc<str>, Field)>, bool),
     /// An array with at least one dynamic element somewhere below.
     Array(Vec<Node>),
 }
@@ -149,7 +151,11 @@ fn compile_node(value: &serde_json::Value, pointer: &mut String) -> Result<Node,
                 fields.push(field);
             }
             if dynamic {
-                Ok(Node::Object(fields))
+                let distinct = fields
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (k, _))| fields[..i].iter().all(|(j, _)| j != k));
+                Ok(Node::Object(fields, distinct))
             } else {
                 Ok(Node::Literal(Val::from(value)))
             }
@@ -219,7 +225,7 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             }
             Ok(Val::array(out))
         }
-        Node::Object(fields) => {
+        Node::Object(fields, distinct) => {
             let mut map = Map::with_capacity(fields.len());
             for (key, field) in fields {
                 let v = match field {
@@ -234,7 +240,11 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
                     })?,
                     Field::Intrinsic(call) => call.eval(env)?,
                 };
-                map.insert(key.clone(), v);
+                if *distinct {
+                    map.push_unique(key.clone(), v);
+                } else {
+                    map.insert(key.clone(), v);
+                }
             }
             Ok(Val::object(map))
         }
@@ -245,7 +255,7 @@ fn node_variables(node: &Node, out: &mut Vec<Arc<str>>) {
     match node {
         Node::Literal(_) => {}
         Node::Array(items) => items.iter().for_each(|n| node_variables(n, out)),
-        Node::Object(fields) => {
+        Node::Object(fields, _) => {
             for (_, field) in fields {
                 match field {
                     Field::Node(n) => node_variables(n, out),
@@ -277,7 +287,7 @@ impl fmt::Display for Template {
                     }
                     f.write_str("]")
                 }
-                Node::Object(fields) => {
+                Node::Object(fields, _) => {
                     f.write_str("{")?;
                     for (i, (key, field)) in fields.iter().enumerate() {
                         if i > 0 {

@@ -169,3 +169,10 @@ fn variable_references_in_document_order() {
     t.variable_references(&mut out);
     assert_eq!(out, vec![Arc::from("v1"), Arc::from("v2")]);
 }
+
+#[test]
+fn a_key_written_twice_keeps_one_entry_at_its_first_position() {
+    let t = Template::compile(&json!({"a": 1, "b": 2, "a.$": "$.x"})).unwrap();
+    let out = eval_on(&t, &val!({"x": "new"})).unwrap();
+    assert_eq!(out.to_json_string(), r#"{"a":"new","b":2}"#);
+}

@@ -45,6 +45,9 @@ pub(crate) struct TokenSlot {
 #[derive(Default)]
 pub(crate) struct Control {
     termination: Mutex<Option<Termination>>,
+    /// Set (after `termination`) once a termination is requested: the per-state
+    /// check reads this instead of locking.
+    terminating: AtomicBool,
     waker: AtomicWaker,
     closing: AtomicBool,
     tokens: Mutex<HashMap<Arc<str>, TokenSlot>>,
@@ -66,6 +69,7 @@ impl Control {
             return false;
         }
         *slot = Some(t);
+        self.terminating.store(true, Ordering::Release);
         drop(slot);
         self.waker.wake();
         true
@@ -73,7 +77,15 @@ impl Control {
 
     /// The termination request, if any.
     pub(crate) fn termination(&self) -> Option<Termination> {
+        if !self.terminating.load(Ordering::Acquire) {
+            return None;
+        }
         lock(&self.termination).clone()
+    }
+
+    /// `true` once a termination has been requested (no lock, no clone).
+    pub(crate) fn is_terminating(&self) -> bool {
+        self.terminating.load(Ordering::Acquire)
     }
 
     /// `true` once the execution is ending: dropped states record no `*Aborted` events.

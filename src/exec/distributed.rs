@@ -249,7 +249,7 @@ async fn read_items(
         kind: ResourceKind::Custom,
         state_name: cx.state.name.clone(),
         input: params,
-        context: ctx.to_val(),
+        context: ctx.to_val().into(),
         task_token: None,
         timeout_seconds: None,
         heartbeat_seconds: None,

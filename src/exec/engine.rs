@@ -227,12 +227,13 @@ impl Run {
 
     /// Fails when the execution is terminating (checked before each state).
     pub(crate) fn check_running(&self) -> Result<(), Failure> {
-        match self.control.termination() {
-            Some(_) => Err(Failure::fatal(StatesError::new(
+        if self.control.is_terminating() {
+            Err(Failure::fatal(StatesError::new(
                 names::RUNTIME,
                 "The execution is terminating.",
-            ))),
-            None => Ok(()),
+            )))
+        } else {
+            Ok(())
         }
     }
 
@@ -421,15 +422,19 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
 }
 
 /// Runs one state's work (after `*StateEntered`, before `*StateExited`).
+///
+/// The Task, Parallel and Map futures are large (retry, timers, a set of
+/// iterations) and are boxed, so that the future of a scope running Pass, Choice
+/// or Wait states, which is what each in-flight Map iteration holds, stays small.
 async fn run_state(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure> {
     match &cx.state.kind {
         StateKind::Pass { result } => pass::run(cx, result.as_ref(), input),
-        StateKind::Task(t) => task::run(cx, t, input).await,
+        StateKind::Task(t) => Box::pin(task::run(cx, t, input)).await,
         StateKind::Choice(c) => choice::run(cx, c, input),
         StateKind::Wait(w) => wait::run(cx, w, input).await,
         StateKind::Succeed => succeed::run(cx, input),
         StateKind::Fail(f) => Err(fail::run(cx, f, input)),
-        StateKind::Parallel(p) => parallel::run(cx, p, input).await,
-        StateKind::Map(m) => map::run(cx, m, input).await,
+        StateKind::Parallel(p) => Box::pin(parallel::run(cx, p, input)).await,
+        StateKind::Map(m) => Box::pin(map::run(cx, m, input)).await,
     }
 }

@@ -168,15 +168,7 @@ pub enum EventDetails {
     /// `MapRunStarted`.
     MapRunStarted { map_run_arn: Arc<str> },
     /// `TaskScheduled`.
-    TaskScheduled {
-        resource_type: Arc<str>,
-        resource: Arc<str>,
-        region: Arc<str>,
-        parameters: Option<Val>,
-        timeout_seconds: Option<u64>,
-        heartbeat_seconds: Option<u64>,
-        role_arn: Option<Arc<str>>,
-    },
+    TaskScheduled(Box<TaskScheduledDetails>),
     /// `TaskStarted`.
     Task {
         resource_type: Arc<str>,
@@ -189,35 +181,73 @@ pub enum EventDetails {
         output: Option<Val>,
     },
     /// `TaskFailed`, `TaskTimedOut`, `TaskStartFailed`, `TaskSubmitFailed`.
-    TaskError {
-        resource_type: Arc<str>,
-        resource: Arc<str>,
-        error: Option<Arc<str>>,
-        cause: Option<String>,
-    },
+    TaskError(Box<TaskErrorDetails>),
     /// `LambdaFunctionScheduled`.
-    LambdaFunctionScheduled {
-        resource: Arc<str>,
-        input: Option<Val>,
-        timeout_seconds: Option<u64>,
-        role_arn: Option<Arc<str>>,
-    },
+    LambdaFunctionScheduled(Box<LambdaFunctionScheduledDetails>),
     /// `ActivityScheduled`.
-    ActivityScheduled {
-        resource: Arc<str>,
-        input: Option<Val>,
-        timeout_seconds: Option<u64>,
-        heartbeat_seconds: Option<u64>,
-    },
+    ActivityScheduled(Box<ActivityScheduledDetails>),
     /// `ActivityStarted`.
     ActivityStarted { worker_name: Option<Arc<str>> },
     /// `EvaluationFailed`.
-    EvaluationFailed {
-        error: Option<Arc<str>>,
-        cause: Option<String>,
-        location: Option<Arc<str>>,
-        state: Arc<str>,
-    },
+    EvaluationFailed(Box<EvaluationFailedDetails>),
+}
+
+/// The details of `TaskScheduled` (boxed: it is large and rare, and every event is as
+/// big as the largest variant).
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct TaskScheduledDetails {
+    pub resource_type: Arc<str>,
+    pub resource: Arc<str>,
+    pub region: Arc<str>,
+    pub parameters: Option<Val>,
+    pub timeout_seconds: Option<u64>,
+    pub heartbeat_seconds: Option<u64>,
+    pub role_arn: Option<Arc<str>>,
+}
+
+/// The details of `TaskFailed`, `TaskTimedOut`, `TaskStartFailed` and `TaskSubmitFailed`
+/// (boxed: it is large and rare, and every event is as big as the largest variant).
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct TaskErrorDetails {
+    pub resource_type: Arc<str>,
+    pub resource: Arc<str>,
+    pub error: Option<Arc<str>>,
+    pub cause: Option<String>,
+}
+
+/// The details of `LambdaFunctionScheduled` (boxed: it is large and rare, and every event is as
+/// big as the largest variant).
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct LambdaFunctionScheduledDetails {
+    pub resource: Arc<str>,
+    pub input: Option<Val>,
+    pub timeout_seconds: Option<u64>,
+    pub role_arn: Option<Arc<str>>,
+}
+
+/// The details of `ActivityScheduled` (boxed: it is large and rare, and every event is as
+/// big as the largest variant).
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct ActivityScheduledDetails {
+    pub resource: Arc<str>,
+    pub input: Option<Val>,
+    pub timeout_seconds: Option<u64>,
+    pub heartbeat_seconds: Option<u64>,
+}
+
+/// The details of `EvaluationFailed` (boxed: it is large and rare, and every event is as
+/// big as the largest variant).
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub struct EvaluationFailedDetails {
+    pub error: Option<Arc<str>>,
+    pub cause: Option<String>,
+    pub location: Option<Arc<str>>,
+    pub state: Arc<str>,
 }
 
 /// One history event.
@@ -268,10 +298,10 @@ impl HistoryEvent {
     pub fn input(&self) -> Option<&Val> {
         match &self.details {
             EventDetails::ExecutionStarted { input, .. }
-            | EventDetails::StateEntered { input, .. }
-            | EventDetails::LambdaFunctionScheduled { input, .. }
-            | EventDetails::ActivityScheduled { input, .. } => input.as_ref(),
-            EventDetails::TaskScheduled { parameters, .. } => parameters.as_ref(),
+            | EventDetails::StateEntered { input, .. } => input.as_ref(),
+            EventDetails::LambdaFunctionScheduled(d) => d.input.as_ref(),
+            EventDetails::ActivityScheduled(d) => d.input.as_ref(),
+            EventDetails::TaskScheduled(d) => d.parameters.as_ref(),
             _ => None,
         }
     }
@@ -289,11 +319,9 @@ impl HistoryEvent {
     /// The `error` and `cause` of the event, if it is a failure event.
     pub fn error(&self) -> Option<(Option<&str>, Option<&str>)> {
         match &self.details {
-            EventDetails::Error { error, cause }
-            | EventDetails::TaskError { error, cause, .. }
-            | EventDetails::EvaluationFailed { error, cause, .. } => {
-                Some((error.as_deref(), cause.as_deref()))
-            }
+            EventDetails::Error { error, cause } => Some((error.as_deref(), cause.as_deref())),
+            EventDetails::TaskError(d) => Some((d.error.as_deref(), d.cause.as_deref())),
+            EventDetails::EvaluationFailed(d) => Some((d.error.as_deref(), d.cause.as_deref())),
             _ => None,
         }
     }
@@ -358,15 +386,16 @@ impl HistoryEvent {
             EventDetails::MapRunStarted { map_run_arn } => {
                 m.insert("mapRunArn".into(), Json::String(map_run_arn.to_string()));
             }
-            EventDetails::TaskScheduled {
-                resource_type,
-                resource,
-                region,
-                parameters,
-                timeout_seconds,
-                heartbeat_seconds,
-                role_arn,
-            } => {
+            EventDetails::TaskScheduled(d) => {
+                let TaskScheduledDetails {
+                    resource_type,
+                    resource,
+                    region,
+                    parameters,
+                    timeout_seconds,
+                    heartbeat_seconds,
+                    role_arn,
+                } = &**d;
                 put_res(&mut m, resource_type, resource);
                 m.insert("region".into(), Json::String(region.to_string()));
                 put_data(&mut m, "parameters", "", parameters);
@@ -395,21 +424,23 @@ impl HistoryEvent {
                 put_res(&mut m, resource_type, resource);
                 put_data(&mut m, "output", "outputDetails", output);
             }
-            EventDetails::TaskError {
-                resource_type,
-                resource,
-                error,
-                cause,
-            } => {
+            EventDetails::TaskError(d) => {
+                let TaskErrorDetails {
+                    resource_type,
+                    resource,
+                    error,
+                    cause,
+                } = &**d;
                 put_res(&mut m, resource_type, resource);
                 put_err(&mut m, error, cause);
             }
-            EventDetails::LambdaFunctionScheduled {
-                resource,
-                input,
-                timeout_seconds,
-                role_arn,
-            } => {
+            EventDetails::LambdaFunctionScheduled(d) => {
+                let LambdaFunctionScheduledDetails {
+                    resource,
+                    input,
+                    timeout_seconds,
+                    role_arn,
+                } = &**d;
                 m.insert("resource".into(), Json::String(resource.to_string()));
                 put_data(&mut m, "input", "inputDetails", input);
                 if let Some(t) = timeout_seconds {
@@ -422,12 +453,13 @@ impl HistoryEvent {
                     );
                 }
             }
-            EventDetails::ActivityScheduled {
-                resource,
-                input,
-                timeout_seconds,
-                heartbeat_seconds,
-            } => {
+            EventDetails::ActivityScheduled(d) => {
+                let ActivityScheduledDetails {
+                    resource,
+                    input,
+                    timeout_seconds,
+                    heartbeat_seconds,
+                } = &**d;
                 m.insert("resource".into(), Json::String(resource.to_string()));
                 put_data(&mut m, "input", "inputDetails", input);
                 if let Some(t) = timeout_seconds {
@@ -442,12 +474,13 @@ impl HistoryEvent {
                     m.insert("workerName".into(), Json::String(w.to_string()));
                 }
             }
-            EventDetails::EvaluationFailed {
-                error,
-                cause,
-                location,
-                state,
-            } => {
+            EventDetails::EvaluationFailed(d) => {
+                let EvaluationFailedDetails {
+                    error,
+                    cause,
+                    location,
+                    state,
+                } = &**d;
                 put_err(&mut m, error, cause);
                 if let Some(l) = location {
                     m.insert("location".into(), Json::String(l.to_string()));
@@ -489,11 +522,12 @@ impl HistoryEvent {
 /// The recorded events of an execution, in id order.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    events: Vec<HistoryEvent>,
+    /// Shared with the recorder (for late subscribers): cloning a history is cheap.
+    events: Arc<Vec<HistoryEvent>>,
 }
 
 impl History {
-    pub(crate) fn from_events(events: Vec<HistoryEvent>) -> History {
+    pub(crate) fn from_shared(events: Arc<Vec<HistoryEvent>>) -> History {
         History { events }
     }
 
@@ -585,5 +619,12 @@ mod tests {
         let c = e.to_corpus_json();
         assert_eq!(c["details"]["input"], json!({"x": 1}));
         assert_eq!(c["details"]["inputDetails"], json!({"truncated": false}));
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn events_stay_small() {
+        // The history is one vector of these; the rare large details are boxed.
+        assert!(std::mem::size_of::<HistoryEvent>() <= 88);
     }
 }

@@ -115,20 +115,18 @@ pub(crate) fn result_path(
     match rp {
         ResultPath::Replace => Ok(result),
         ResultPath::Discard => Ok(raw),
-        ResultPath::At(p) => {
-            let shown = raw.to_json_string();
-            p.write(raw, result).map_err(|e| {
-                Failure::new(StatesError::new(
-                    names::RESULT_PATH_MATCH_FAILURE,
-                    format!(
-                        "Unable to apply ResultPath '{}' to input '{}': {}",
-                        p.text(),
-                        shown,
-                        e.message
-                    ),
-                ))
-            })
-        }
+        ResultPath::At(p) => p.try_write(raw, result).map_err(|(e, raw)| {
+            // The input is serialised only here, for the message.
+            Failure::new(StatesError::new(
+                names::RESULT_PATH_MATCH_FAILURE,
+                format!(
+                    "Unable to apply ResultPath '{}' to input '{}': {}",
+                    p.text(),
+                    raw,
+                    e.message
+                ),
+            ))
+        }),
     }
 }
 

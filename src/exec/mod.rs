@@ -60,13 +60,18 @@ mod task;
 mod vars;
 mod wait;
 
+pub use crate::data::context::LazyContext;
 #[cfg(feature = "tokio")]
 pub use clock::TokioClock;
 pub use clock::{Clock, VirtualClock};
 pub use engine::Limits;
 pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};
-pub use history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
+pub use history::{
+    ActivityScheduledDetails, EvaluationFailedDetails, EventDetails, EventType, History,
+    HistoryEvent, HistoryLevel, LambdaFunctionScheduledDetails, TaskErrorDetails,
+    TaskScheduledDetails,
+};
 pub use outcome::{Outcome, Status};
 pub use resolver::{HeartbeatSender, TaskError, TaskRequest, TaskResolver};
 pub use router::{NoResolver, Resolvers};

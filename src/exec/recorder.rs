@@ -35,6 +35,9 @@ impl Chain {
 struct Inner {
     next_id: u64,
     events: Vec<HistoryEvent>,
+    /// The stored events after [`Recorder::finish`] moved them out (shared with the
+    /// outcome's [`History`], for late subscribers).
+    finished_events: Option<Arc<Vec<HistoryEvent>>>,
     subscribers: Vec<UnboundedSender<HistoryEvent>>,
     finished: bool,
 }
@@ -54,6 +57,7 @@ impl Recorder {
             inner: Mutex::new(Inner {
                 next_id: 1,
                 events: Vec::new(),
+                finished_events: None,
                 subscribers: Vec::new(),
                 finished: false,
             }),
@@ -90,9 +94,11 @@ impl Recorder {
                 event_type,
                 details,
             };
-            inner
-                .subscribers
-                .retain(|s| s.unbounded_send(event.clone()).is_ok());
+            if !inner.subscribers.is_empty() {
+                inner
+                    .subscribers
+                    .retain(|s| s.unbounded_send(event.clone()).is_ok());
+            }
             if self.level != HistoryLevel::None {
                 inner.events.push(event);
             }
@@ -121,7 +127,11 @@ impl Recorder {
     pub(crate) fn subscribe(&self) -> UnboundedReceiver<HistoryEvent> {
         let (tx, rx) = unbounded();
         let mut inner = self.lock();
-        for e in &inner.events {
+        let stored = match &inner.finished_events {
+            Some(events) => &events[..],
+            None => &inner.events[..],
+        };
+        for e in stored {
             let _ = tx.unbounded_send(e.clone());
         }
         if !inner.finished {
@@ -130,11 +140,17 @@ impl Recorder {
         rx
     }
 
-    /// Ends the history: closes the streams and returns the stored events.
+    /// Ends the history: closes the streams and returns the stored events (moved
+    /// out, not copied; late subscribers still get them replayed).
     pub(crate) fn finish(&self) -> History {
         let mut inner = self.lock();
         inner.finished = true;
         inner.subscribers.clear();
-        History::from_events(inner.events.clone())
+        let events = std::mem::take(&mut inner.events);
+        let shared = inner
+            .finished_events
+            .get_or_insert_with(|| Arc::new(events))
+            .clone();
+        History::from_shared(shared)
     }
 }

@@ -1,6 +1,7 @@
 //! How Task states reach the embedding program: the [`TaskResolver`] trait, the
 //! [`TaskRequest`] it receives and the [`TaskError`] it may return.
 
+use crate::data::context::LazyContext;
 use crate::definition::task::ResourceKind;
 use crate::value::Val;
 use async_trait::async_trait;
@@ -46,8 +47,9 @@ pub struct TaskRequest {
     pub state_name: Arc<str>,
     /// The effective input: the state input after `InputPath` and `Parameters`.
     pub input: Val,
-    /// The context object (`$$`) as the state saw it.
-    pub context: Val,
+    /// The context object (`$$`) as the state saw it, built only if it is read
+    /// (it dereferences to the [`Val`]).
+    pub context: LazyContext,
     /// The task token, when the resource ends in `.waitForTaskToken`.
     pub task_token: Option<Arc<str>>,
     /// The state's timeout in seconds, when one is set.

@@ -4,20 +4,23 @@
 
 use super::control::{Completion, TokenSlot};
 use super::engine::{error_name, Failure, StateCx, StateOk};
-use super::history::{EventDetails, EventType};
+use super::history::{
+    ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionScheduledDetails,
+    TaskErrorDetails, TaskScheduledDetails,
+};
 use super::io;
 use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
-use crate::data::context::ContextObject;
+use crate::data::context::{ContextObject, LazyContext};
 use crate::definition::io::Io;
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
 use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
-use futures::future::poll_fn;
+use futures::future::{poll_fn, Either};
 use futures::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::Poll;
 
 /// Which family of events a resource records.
@@ -37,18 +40,27 @@ struct Names {
     label: Arc<str>,
 }
 
+/// A shared `Arc<str>` for a fixed resource type (no allocation per Task state).
+fn fixed(cell: &'static OnceLock<Arc<str>>, s: &str) -> Arc<str> {
+    cell.get_or_init(|| Arc::from(s)).clone()
+}
+
+static LAMBDA: OnceLock<Arc<str>> = OnceLock::new();
+static ACTIVITY: OnceLock<Arc<str>> = OnceLock::new();
+static CUSTOM: OnceLock<Arc<str>> = OnceLock::new();
+
 fn names_of(task: &Task) -> Names {
     let arn = task.resource.arn.clone();
     match &task.resource.kind {
         ResourceKind::LambdaFunction => Names {
             family: Family::Lambda,
-            resource_type: Arc::from("lambda"),
+            resource_type: fixed(&LAMBDA, "lambda"),
             resource: arn.clone(),
             label: arn,
         },
         ResourceKind::Activity => Names {
             family: Family::Activity,
-            resource_type: Arc::from("activity"),
+            resource_type: fixed(&ACTIVITY, "activity"),
             resource: arn.clone(),
             label: arn,
         },
@@ -62,7 +74,7 @@ fn names_of(task: &Task) -> Names {
         },
         ResourceKind::Custom => Names {
             family: Family::Task,
-            resource_type: Arc::from("custom"),
+            resource_type: fixed(&CUSTOM, "custom"),
             resource: arn.clone(),
             label: arn,
         },
@@ -196,24 +208,24 @@ async fn attempt(
         Family::Lambda => {
             cx.record(
                 EventType::LambdaFunctionScheduled,
-                EventDetails::LambdaFunctionScheduled {
+                EventDetails::LambdaFunctionScheduled(Box::new(LambdaFunctionScheduledDetails {
                     resource: res.resource.clone(),
                     input: cx.data(&input),
                     timeout_seconds: timeout,
                     role_arn,
-                },
+                })),
             );
             cx.record(EventType::LambdaFunctionStarted, EventDetails::None);
         }
         Family::Activity => {
             cx.record(
                 EventType::ActivityScheduled,
-                EventDetails::ActivityScheduled {
+                EventDetails::ActivityScheduled(Box::new(ActivityScheduledDetails {
                     resource: res.resource.clone(),
                     input: cx.data(&input),
                     timeout_seconds: timeout,
                     heartbeat_seconds: heartbeat,
-                },
+                })),
             );
             cx.record(
                 EventType::ActivityStarted,
@@ -225,7 +237,7 @@ async fn attempt(
         Family::Task => {
             cx.record(
                 EventType::TaskScheduled,
-                EventDetails::TaskScheduled {
+                EventDetails::TaskScheduled(Box::new(TaskScheduledDetails {
                     resource_type: res.resource_type.clone(),
                     resource: res.resource.clone(),
                     region: run.identity.region.clone(),
@@ -233,7 +245,7 @@ async fn attempt(
                     timeout_seconds: timeout,
                     heartbeat_seconds: heartbeat,
                     role_arn,
-                },
+                })),
             );
             cx.record(
                 EventType::TaskStarted,
@@ -246,12 +258,19 @@ async fn attempt(
     }
 
     let (hb_tx, hb_rx) = unbounded::<Signal>();
-    let (done_tx, done_rx) = unbounded::<Completion>();
-    if let Some(t) = &token {
+    // The completion channel exists only for a task token.
+    let (done_tx, done_rx) = match &token {
+        Some(_) => {
+            let (tx, rx) = unbounded::<Completion>();
+            (Some(tx), Some(rx))
+        }
+        None => (None, None),
+    };
+    if let (Some(t), Some(done)) = (&token, &done_tx) {
         run.control.register_token(
             t.clone(),
             TokenSlot {
-                completion: done_tx.clone(),
+                completion: done.clone(),
                 heartbeat: hb_tx.clone(),
             },
         );
@@ -261,7 +280,7 @@ async fn attempt(
         kind: task.resource.kind.clone(),
         state_name: cx.state.name.clone(),
         input,
-        context: ctx.to_val(),
+        context: LazyContext::new(ctx.clone()),
         task_token: token.clone(),
         timeout_seconds: timeout,
         heartbeat_seconds: heartbeat,
@@ -347,12 +366,12 @@ fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: boo
             };
             cx.record(
                 t,
-                EventDetails::TaskError {
+                EventDetails::TaskError(Box::new(TaskErrorDetails {
                     resource_type: res.resource_type.clone(),
                     resource: res.resource.clone(),
                     error,
                     cause,
-                },
+                })),
             );
         }
     }
@@ -421,7 +440,7 @@ async fn invoke(
     timeout: Option<u64>,
     heartbeat: Option<u64>,
     mut hb_rx: UnboundedReceiver<Signal>,
-    mut done_rx: UnboundedReceiver<Completion>,
+    mut done_rx: Option<UnboundedReceiver<Completion>>,
     res: &Names,
 ) -> Result<Val, Failure> {
     let run = cx.run;
@@ -429,11 +448,14 @@ async fn invoke(
     let waits = request.task_token.is_some();
     let resolver = run.resolver.clone();
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| resolver.invoke(request)));
+    // The resolver's future is already boxed (and so `Unpin`): no second box.
     let mut call = match call {
-        Ok(fut) => AssertUnwindSafe(fut).catch_unwind().boxed(),
+        Ok(fut) => Either::Left(AssertUnwindSafe(fut).catch_unwind()),
         Err(p) => {
             let msg = panic_message(p);
-            futures::future::ready(Err(Box::new(msg) as Box<dyn std::any::Any + Send>)).boxed()
+            Either::Right(futures::future::ready(Err(
+                Box::new(msg) as Box<dyn std::any::Any + Send>
+            )))
         }
     };
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
@@ -457,7 +479,7 @@ async fn invoke(
                 if let Poll::Ready(r) = call.poll_unpin(pcx) {
                     return Poll::Ready(Event::Returned(r.map_err(panic_message)));
                 }
-            } else if let Poll::Ready(c) = done_rx.poll_next_unpin(pcx) {
+            } else if let Some(Poll::Ready(c)) = done_rx.as_mut().map(|r| r.poll_next_unpin(pcx)) {
                 return Poll::Ready(Event::Completed(c));
             }
             if let Some(t) = timeout_timer.as_mut() {

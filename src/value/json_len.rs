@@ -16,11 +16,59 @@ impl io::Write for Counter {
     }
 }
 
-/// Length of a string as a JSON string literal (quotes and escapes included).
+/// Length of a string as a JSON string literal (quotes and escapes included), as
+/// serde_json writes it: `\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r` take two bytes,
+/// other control characters six (`\u00XX`), everything else itself.
 pub(super) fn of_str(s: &str) -> usize {
+    s.len()
+        + 2
+        + s.bytes()
+            .map(|c| usize::from(EXTRA[usize::from(c)]))
+            .sum::<usize>()
+}
+
+/// The bytes an escape adds to each byte value: 1 for `\"`, `\\` and the
+/// one-letter control escapes, 5 for the other control characters (`\u00XX`).
+static EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = 5;
+        c += 1;
+    }
+    t[0x08] = 1;
+    t[0x09] = 1;
+    t[0x0A] = 1;
+    t[0x0C] = 1;
+    t[0x0D] = 1;
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t
+};
+
+/// Decimal digits of `n` (at least one).
+fn digits(n: u64) -> usize {
+    // Most numbers in payloads are small: compare before dividing.
+    match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1_000..=9_999 => 4,
+        _ => n.ilog10() as usize + 1,
+    }
+}
+
+/// Length of a number as serde_json writes it: integers counted directly, floats
+/// through serde_json's own formatter.
+fn of_number(n: &serde_json::Number) -> usize {
+    if let Some(u) = n.as_u64() {
+        return digits(u);
+    }
+    if let Some(i) = n.as_i64() {
+        return 1 + digits(i.unsigned_abs());
+    }
     let mut c = Counter(0);
-    // Writing a &str to a counting writer cannot fail.
-    let _ = serde_json::to_writer(&mut c, s);
+    let _ = serde_json::to_writer(&mut c, n);
     c.0
 }
 
@@ -30,17 +78,13 @@ pub(super) fn of(v: &Val) -> usize {
         Val::Null => 4,
         Val::Bool(true) => 4,
         Val::Bool(false) => 5,
-        Val::Number(n) => {
-            let mut c = Counter(0);
-            let _ = serde_json::to_writer(&mut c, n);
-            c.0
-        }
+        Val::Number(n) => of_number(n),
         Val::String(s) => of_str(s),
-        Val::Array(a) => *a.json_len.get_or_init(|| {
+        Val::Array(a) => a.json_len.get_or_init(|| {
             let items = &a.items;
             2 + items.iter().map(of).sum::<usize>() + items.len().saturating_sub(1)
         }),
-        Val::Object(o) => *o.json_len.get_or_init(|| {
+        Val::Object(o) => o.json_len.get_or_init(|| {
             let map = &o.map;
             2 + map
                 .iter()
@@ -48,5 +92,41 @@ pub(super) fn of(v: &Val) -> usize {
                 .sum::<usize>()
                 + map.len().saturating_sub(1)
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_match_serde_json() {
+        let mut all = String::new();
+        for b in 0u8..128 {
+            all.push(char::from(b));
+        }
+        for s in [&all[..], "", "plain", "é\u{2028}😀", "\"\\/"] {
+            assert_eq!(of_str(s), serde_json::to_string(s).unwrap().len(), "{s:?}");
+        }
+        for text in [
+            "0",
+            "7",
+            "10",
+            "99",
+            "100",
+            "9999",
+            "10000",
+            "-1",
+            "-10",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "1.5",
+            "-0.0",
+            "1e300",
+            "123456.789",
+        ] {
+            let v = Val::from_json_str(text).unwrap();
+            assert_eq!(of(&v), v.to_json_string().len(), "{text}");
+        }
     }
 }

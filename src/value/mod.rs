@@ -20,18 +20,15 @@
 //! implements `Serialize`/`Deserialize` directly, so JSON text parses straight into it.
 
 mod json_len;
+pub mod map;
 mod serde_impl;
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
+pub use map::Map;
 pub use serde_json::Number;
-
-/// An insertion-ordered map from keys to values: the object representation.
-///
-/// AWS keeps key order (it is visible in history and in `States.JsonToString`), so
-/// objects preserve the order in which keys were inserted.
-pub type Map = indexmap::IndexMap<Arc<str>, Val>;
 
 /// A JSON value inside the engine. Cloning is O(1).
 #[derive(Clone, Default)]
@@ -51,18 +48,54 @@ pub enum Val {
     Object(Arc<ObjectNode>),
 }
 
+/// A cached serialised length: `usize::MAX` until computed. Two threads computing
+/// it at once store the same number, so a plain atomic is enough (a `OnceLock`'s
+/// initialisation protocol cost more than computing a small object's length).
+struct LenCache(AtomicUsize);
+
+const UNKNOWN: usize = usize::MAX;
+
+impl LenCache {
+    fn get_or_init(&self, f: impl FnOnce() -> usize) -> usize {
+        match self.0.load(Ordering::Relaxed) {
+            UNKNOWN => {
+                let n = f();
+                self.0.store(n, Ordering::Relaxed);
+                n
+            }
+            n => n,
+        }
+    }
+
+    fn reset(&mut self) {
+        *self.0.get_mut() = UNKNOWN;
+    }
+}
+
+impl Default for LenCache {
+    fn default() -> LenCache {
+        LenCache(AtomicUsize::new(UNKNOWN))
+    }
+}
+
+impl Clone for LenCache {
+    fn clone(&self) -> LenCache {
+        LenCache(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
+    }
+}
+
 /// The shared body of an array value, with its cached serialised length.
 #[derive(Clone, Default)]
 pub struct ArrayNode {
     items: Vec<Val>,
-    json_len: OnceLock<usize>,
+    json_len: LenCache,
 }
 
 /// The shared body of an object value, with its cached serialised length.
 #[derive(Clone, Default)]
 pub struct ObjectNode {
     map: Map,
-    json_len: OnceLock<usize>,
+    json_len: LenCache,
 }
 
 impl ArrayNode {
@@ -120,7 +153,7 @@ impl Val {
     pub fn array(items: Vec<Val>) -> Val {
         Val::Array(Arc::new(ArrayNode {
             items,
-            json_len: OnceLock::new(),
+            json_len: LenCache::default(),
         }))
     }
 
@@ -128,7 +161,7 @@ impl Val {
     pub fn object(map: Map) -> Val {
         Val::Object(Arc::new(ObjectNode {
             map,
-            json_len: OnceLock::new(),
+            json_len: LenCache::default(),
         }))
     }
 
@@ -223,7 +256,7 @@ impl Val {
         match self {
             Val::Array(a) => {
                 let node = Arc::make_mut(a);
-                node.json_len = OnceLock::new();
+                node.json_len.reset();
                 Some(&mut node.items)
             }
             _ => None,
@@ -236,7 +269,7 @@ impl Val {
         match self {
             Val::Object(o) => {
                 let node = Arc::make_mut(o);
-                node.json_len = OnceLock::new();
+                node.json_len.reset();
                 Some(&mut node.map)
             }
             _ => None,

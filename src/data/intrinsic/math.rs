@@ -7,6 +7,15 @@ use crate::value::Val;
 
 /// `States.MathAdd(a, b)`: each operand rounded half-up (Java `Math.round`), then added.
 pub(super) fn add(args: &[Val]) -> Result<Val, StatesError> {
+    // Integers that f64 holds exactly round to themselves: add them directly.
+    const EXACT: i64 = 1 << 53;
+    if let [a, b] = args {
+        if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+            if (-EXACT..=EXACT).contains(&a) && (-EXACT..=EXACT).contains(&b) {
+                return Ok(Val::int(a + b));
+            }
+        }
+    }
     let f = Function::MathAdd;
     let a = java_round(expect_number(f, args, 0)?);
     let b = java_round(expect_number(f, args, 1)?);

@@ -200,7 +200,10 @@ impl Path {
     pub fn eval(&self, env: &Env<'_>) -> Result<Val, PathError> {
         match &self.root {
             PathRoot::Input => self.select(env.input),
-            PathRoot::Context => self.select(&env.context.to_val()),
+            PathRoot::Context => match select::from_context(self, env.context) {
+                Some(v) => Ok(v),
+                None => self.select(&env.context.to_val()),
+            },
             PathRoot::Variable(name) => match env.variables.get(name) {
                 Some(v) => self.select(&v),
                 None => Err(PathError {
@@ -232,6 +235,12 @@ impl Path {
     /// `Unable to apply ReferencePath <path> to input <compact json>`.
     pub fn write(&self, target: Val, value: Val) -> Result<Val, PathError> {
         write::write(self, target, value)
+    }
+
+    /// [`Path::write`], handing the untouched `target` back with the error (a failed
+    /// write changes nothing), so a caller can describe it without keeping a copy.
+    pub(crate) fn try_write(&self, target: Val, value: Val) -> Result<Val, (PathError, Val)> {
+        write::try_write(self, target, value)
     }
 }
 

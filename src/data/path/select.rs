@@ -14,6 +14,8 @@
 //! fails (AWS returns `[]` when nothing matches).
 
 use super::{canonical, filter, Function, Path, PathError, Segment};
+use crate::data::context::ContextObject;
+use crate::data::timestamp::format_millis;
 use crate::value::{Map, Val};
 
 /// [`Path::select`].
@@ -44,6 +46,67 @@ fn error(path: &Path, detail: String) -> PathError {
     PathError {
         message: format!("Invalid path '{}' : {detail}", path.text),
     }
+}
+
+/// A definite `$$.…` path of names and indices resolved straight from the context
+/// object's fields, without building `$$` (`$$.Map.Item.Value` is a clone, not a
+/// whole context object). `None` when the path does not resolve this way (a miss,
+/// a union, a function, `$$` itself): the caller then selects from the whole object,
+/// which also produces Jayway's error.
+pub(super) fn from_context(path: &Path, ctx: &ContextObject) -> Option<Val> {
+    let c = &*path.compiled;
+    if !c.definite || c.function.is_some() || c.multi_props_not_leaf.is_some() {
+        return None;
+    }
+    fn name(s: Option<&Segment>) -> Option<&str> {
+        match s {
+            Some(Segment::Name(n)) => Some(n),
+            _ => None,
+        }
+    }
+    let segs = &c.segments;
+    let (start, used) = match name(segs.first())? {
+        "Execution" => (ctx.execution.clone(), 1),
+        "StateMachine" => (ctx.state_machine.clone(), 1),
+        "State" => {
+            let v = match name(segs.get(1))? {
+                "Name" => Val::String(ctx.state_name.clone()),
+                "EnteredTime" => Val::string(format_millis(ctx.state_entered_millis)),
+                "RetryCount" => Val::int(i64::from(ctx.retry_count?)),
+                _ => return None,
+            };
+            (v, 2)
+        }
+        "Task" => match name(segs.get(1))? {
+            "Token" => (Val::String(ctx.task_token.clone()?), 2),
+            _ => return None,
+        },
+        "Map" => {
+            let (index, value) = ctx.map_item.as_ref()?;
+            if name(segs.get(1))? != "Item" {
+                return None;
+            }
+            match name(segs.get(2))? {
+                "Index" => (Val::int(*index as i64), 3),
+                "Value" => (value.clone(), 3),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let rest = &segs[used..];
+    if rest.is_empty() {
+        return Some(start);
+    }
+    let mut cur = &start;
+    for seg in rest {
+        cur = match (seg, cur) {
+            (Segment::Name(n), Val::Object(o)) => lookup(o.map(), n)?,
+            (Segment::Index(n), Val::Array(a)) => &a.items()[resolve_index(*n, a.items().len())?],
+            _ => return None,
+        };
+    }
+    Some(cur.clone())
 }
 
 /// The definite fast path.
@@ -668,5 +731,63 @@ mod tests {
             ..env
         };
         assert!(Path::parse("$x").unwrap().eval(&no_vars).is_err());
+    }
+
+    #[test]
+    fn context_paths_resolve_as_the_whole_object_does() {
+        let mut ctx = ContextObject {
+            execution: val!({"Id": "arn:x", "Input": {"a": [1, 2]}, "Name": "e"}),
+            state_machine: val!({"Id": "arn:sm", "Name": "sm"}),
+            state_name: Arc::from("S1"),
+            state_entered_millis: 1_700_000_000_123,
+            ..ContextObject::default()
+        };
+        let input = val!({});
+        let random = Random::seeded(1);
+        let paths = [
+            "$$",
+            "$$.Execution",
+            "$$.Execution.Input.a[1]",
+            "$$.Execution.Input.a[-1]",
+            "$$.Execution.Input.a[5]",
+            "$$.Execution.Nope",
+            "$$.Execution.Nope.x",
+            "$$.Execution.Input.a.length()",
+            "$$.StateMachine.Name",
+            "$$.State",
+            "$$.State.Name",
+            "$$.State.Name.x",
+            "$$.State.EnteredTime",
+            "$$.State.RetryCount",
+            "$$.State.Nope",
+            "$$.Task.Token",
+            "$$.Map.Item.Index",
+            "$$.Map.Item.Value",
+            "$$.Map.Item.Value.k",
+            "$$.Map.Item",
+            "$$.Map.Nope",
+            "$$['State','Execution']",
+            "$$.Nope",
+        ];
+        for round in 0..2 {
+            if round == 1 {
+                ctx.retry_count = Some(2);
+                ctx.task_token = Some(Arc::from("tok"));
+                ctx.map_item = Some((3, val!({"k": true})));
+            }
+            let whole = ctx.to_val();
+            let env = Env {
+                input: &input,
+                context: &ctx,
+                variables: &NoVariables,
+                random: &random,
+            };
+            for p in paths {
+                let path = Path::parse(p).unwrap();
+                let direct = path.eval(&env).map_err(|e| e.message);
+                let via_whole = path.select(&whole).map_err(|e| e.message);
+                assert_eq!(direct, via_whole, "{p} (round {round})");
+            }
+        }
     }
 }

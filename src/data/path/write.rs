@@ -9,14 +9,22 @@ use crate::data::PathRoot;
 use crate::value::Val;
 
 /// [`Path::write`].
-pub(super) fn write(path: &Path, mut target: Val, value: Val) -> Result<Val, PathError> {
+pub(super) fn write(path: &Path, target: Val, value: Val) -> Result<Val, PathError> {
+    try_write(path, target, value).map_err(|(e, _)| e)
+}
+
+/// [`Path::try_write`]: on failure the untouched target comes back with the error.
+pub(super) fn try_write(path: &Path, mut target: Val, value: Val) -> Result<Val, (PathError, Val)> {
     if path.root != PathRoot::Input {
-        return Err(PathError {
-            message: format!(
-                "Invalid ResultPath '{}': only paths rooted at '$' can be written",
-                path.text
-            ),
-        });
+        return Err((
+            PathError {
+                message: format!(
+                    "Invalid ResultPath '{}': only paths rooted at '$' can be written",
+                    path.text
+                ),
+            },
+            target,
+        ));
     }
     let c = &*path.compiled;
     let writable = c.function.is_none()
@@ -26,21 +34,23 @@ pub(super) fn write(path: &Path, mut target: Val, value: Val) -> Result<Val, Pat
             _ => false,
         });
     if !writable {
-        return Err(PathError {
-            message: format!(
-                "Invalid ResultPath '{}': only names and indices >= 0 can be written",
-                path.text
-            ),
-        });
+        return Err((
+            PathError {
+                message: format!(
+                    "Invalid ResultPath '{}': only names and indices >= 0 can be written",
+                    path.text
+                ),
+            },
+            target,
+        ));
     }
     if !applies(&c.segments, &target) {
-        return Err(PathError {
-            message: format!(
-                "Unable to apply ReferencePath {} to input {}",
-                path.text,
-                target.to_json_string()
-            ),
-        });
+        let message = format!(
+            "Unable to apply ReferencePath {} to input {}",
+            path.text,
+            target.to_json_string()
+        );
+        return Err((PathError { message }, target));
     }
     put(&mut target, &c.segments, value);
     Ok(target)
