@@ -4,7 +4,7 @@
 //! recorded as an `EvaluationFailed` event.
 
 use super::engine::{Failure, StateCx};
-use super::history::{EventDetails, EventType};
+use super::history::{EvaluationFailedDetails, EventDetails, EventType};
 use crate::data::context::ContextObject;
 use crate::data::Variables;
 use crate::definition::jsonata::{Expr, JsonataValue, Template};
@@ -104,12 +104,12 @@ pub(crate) fn error(cx: &StateCx<'_>, location: Option<&str>, message: String) -
     let cause = format!("{}{}", cx.runtime_prefix(), message);
     cx.record(
         EventType::EvaluationFailed,
-        EventDetails::EvaluationFailed {
+        EventDetails::EvaluationFailed(Box::new(EvaluationFailedDetails {
             error: Some(Arc::from(names::QUERY_EVALUATION_ERROR)),
             cause: Some(cause.clone()),
             location: location.map(Arc::from),
             state: cx.state.name.clone(),
-        },
+        })),
     );
     Failure::new(StatesError::new(names::QUERY_EVALUATION_ERROR, cause))
 }
