@@ -171,14 +171,6 @@ impl Expression {
         input: Option<&Val>,
         bindings: &Bindings,
     ) -> Result<Option<Val>, JsonataError> {
-        let entropy;
-        let random: &Random = match &bindings.random {
-            Some(r) => r,
-            None => {
-                entropy = Random::from_entropy();
-                &entropy
-            }
-        };
         let now_millis = bindings.now_millis.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -190,7 +182,8 @@ impl Expression {
             max_depth: bindings.max_depth,
             deadline: bindings.time_limit.map(|d| std::time::Instant::now() + d),
             ticks: 0,
-            random,
+            random: bindings.random.as_deref(),
+            entropy: None,
             now_millis,
             profile: self.profile,
             stack_base: eval::stack_position(),

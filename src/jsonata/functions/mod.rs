@@ -221,7 +221,7 @@ pub(crate) fn call(
         B::Abs => numeric::unary(a0, f64::abs),
         B::Sqrt => numeric::sqrt(a0),
         B::Power => numeric::power(a0, a1),
-        B::Random => Ok(Some(Value::Number(ctx.random.next_f64()))),
+        B::Random => Ok(Some(Value::Number(ctx.random().next_f64()))),
         B::RandomSeeded => aws::random(ctx, a0),
         B::Boolean => Ok(boolean::to_bool(a0.as_ref()).map(Value::Bool)),
         B::Not => Ok(boolean::to_bool(a0.as_ref()).map(|b| Value::Bool(!b))),
@@ -265,7 +265,7 @@ pub(crate) fn call(
         B::Shuffle => Ok(a0.map(|v| {
             let mut items = v.items();
             for i in (1..items.len()).rev() {
-                let j = (ctx.random.next_f64() * (i + 1) as f64) as usize;
+                let j = (ctx.random().next_f64() * (i + 1) as f64) as usize;
                 items.swap(i, j.min(i));
             }
             Value::array(items)
@@ -286,7 +286,7 @@ pub(crate) fn call(
         B::Partition => aws::partition(a0, a1),
         B::Range => aws::range(a0, a1, a2),
         B::Hash => aws::hash(a0, a1),
-        B::Uuid => Ok(Some(Value::str(&ctx.random.uuid_v4()))),
+        B::Uuid => Ok(Some(Value::str(&ctx.random().uuid_v4()))),
         B::Parse => aws::parse(a0),
     }
 }
