@@ -6,6 +6,7 @@ pub(crate) mod aws;
 pub(crate) mod boolean;
 pub(crate) mod datetime;
 pub(crate) mod higher_order;
+pub(crate) mod integer;
 pub(crate) mod numeric;
 pub(crate) mod object;
 pub(crate) mod string;
@@ -212,8 +213,8 @@ pub(crate) fn call(
         B::Join => string::join(a0, a1),
         B::FormatNumber => numeric::format_number(a0, a1, a2),
         B::FormatBase => numeric::format_base(a0, a1),
-        B::FormatInteger => datetime::format_integer(a0, a1),
-        B::ParseInteger => datetime::parse_integer(a0, a1),
+        B::FormatInteger => integer::format_integer(a0, a1),
+        B::ParseInteger => integer::parse_integer(a0, a1),
         B::Number => numeric::number(a0),
         B::Floor => numeric::unary(a0, f64::floor),
         B::Ceil => numeric::unary(a0, f64::ceil),
