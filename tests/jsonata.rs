@@ -232,3 +232,26 @@ fn fuzz_never_panics() {
         }
     }
 }
+
+#[test]
+fn integer_pictures() {
+    assert_eq!(ok("$formatInteger(1984, 'I')"), val!("MCMLXXXIV"));
+    assert_eq!(ok("$formatInteger(34, 'w')"), val!("thirty-four"));
+    assert_eq!(
+        ok("$formatInteger(555, 'Ww')"),
+        val!("Five Hundred and Fifty-Five")
+    );
+    assert_eq!(ok("$formatInteger(23, '0;o')"), val!("23rd"));
+    assert_eq!(ok("$formatInteger(1234567, '#,##0')"), val!("1,234,567"));
+    assert_eq!(ok("$formatInteger(28, 'A')"), val!("AB"));
+    assert_eq!(ok("$parseInteger('MCMLXXXIV', 'I')"), val!(1984));
+    assert_eq!(ok("$parseInteger('twenty-first', 'w;o')"), val!(21));
+    assert_eq!(ok("$parseInteger('1,234,567', '#,##0')"), val!(1234567));
+    // Absurdly long outputs are refused, not built.
+    assert_eq!(
+        eval("$formatInteger(1e300, 'I')").unwrap_err().code,
+        "D3130"
+    );
+    assert!(eval("$formatInteger(1e300, 'w')").is_ok());
+    assert!(eval("$formatInteger(1e300, 'a')").is_ok());
+}

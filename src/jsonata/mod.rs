@@ -39,8 +39,6 @@ use std::time::Duration;
 /// The default bound on nested evaluation (jsonata-js's `U1001` stack-overflow guard).
 pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 
-const PARSER_STACK: usize = 32 << 20;
-
 /// The default bound on the stack evaluation uses (measured, not estimated: frame sizes
 /// differ between debug and release builds), leaving room on a 2 MiB thread.
 pub const DEFAULT_MAX_STACK: usize = 1 << 20;
@@ -135,22 +133,9 @@ impl Expression {
 
     /// Compiles `text` with the given function library.
     pub fn compile_with(text: &str, profile: Profile) -> Result<Expression, JsonataError> {
-        // Parsing recurses with large frames in unoptimised builds, so it runs on a
-        // thread with a big stack (once per expression, at compile time); the parser
-        // also bounds its own nesting, so this is about headroom, not safety.
-        let parsed = std::thread::scope(|s| {
-            std::thread::Builder::new()
-                .name("jsonata-compile".into())
-                .stack_size(PARSER_STACK)
-                .spawn_scoped(s, || parser::parse(text, profile))
-                .ok()
-                .and_then(|h| h.join().ok())
-        });
-        let parsed = match parsed {
-            Some(p) => p,
-            None => parser::parse(text, profile),
-        }
-        .map_err(|e| e.into_public())?;
+        // Runs on the caller's thread: the parser bounds nesting (S0201 beyond it) and
+        // keeps its frames small, so even a debug build stays well inside a 2 MiB stack.
+        let parsed = parser::parse(text, profile).map_err(|e| e.into_public())?;
         Ok(Expression {
             root: parsed.root,
             profile,
@@ -171,14 +156,6 @@ impl Expression {
         input: Option<&Val>,
         bindings: &Bindings,
     ) -> Result<Option<Val>, JsonataError> {
-        let entropy;
-        let random: &Random = match &bindings.random {
-            Some(r) => r,
-            None => {
-                entropy = Random::from_entropy();
-                &entropy
-            }
-        };
         let now_millis = bindings.now_millis.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -190,7 +167,8 @@ impl Expression {
             max_depth: bindings.max_depth,
             deadline: bindings.time_limit.map(|d| std::time::Instant::now() + d),
             ticks: 0,
-            random,
+            random: bindings.random.as_deref(),
+            entropy: None,
             now_millis,
             profile: self.profile,
             stack_base: eval::stack_position(),

@@ -70,7 +70,11 @@ pub(crate) struct Ctx<'a> {
     pub max_depth: usize,
     pub deadline: Option<Instant>,
     pub ticks: u32,
-    pub random: &'a Random,
+    /// The caller's randomness source, if it supplied one.
+    pub random: Option<&'a Random>,
+    /// An entropy-seeded source, created on first use when the caller supplied none
+    /// (seeding costs a system call, and most evaluations never draw a number).
+    pub entropy: Option<Random>,
     pub now_millis: i64,
     pub profile: Profile,
     /// Address of a local in the frame that started evaluation.
@@ -87,6 +91,14 @@ pub(crate) fn stack_position() -> usize {
 }
 
 impl Ctx<'_> {
+    /// The randomness source of `$random()`, `$uuid()` and `$shuffle()`.
+    pub fn random(&mut self) -> &Random {
+        if let Some(r) = self.random {
+            return r;
+        }
+        self.entropy.get_or_insert_with(Random::from_entropy)
+    }
+
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > self.max_depth

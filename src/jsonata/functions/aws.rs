@@ -69,7 +69,7 @@ pub(crate) fn hash(v: Option<Value>, alg: Option<Value>) -> R {
 pub(crate) fn random(ctx: &mut Ctx, seed: Option<Value>) -> R {
     let n = match seed.and_then(|s| s.as_f64()) {
         Some(s) => Random::seeded(s.to_bits()).next_f64(),
-        None => ctx.random.next_f64(),
+        None => ctx.random().next_f64(),
     };
     Ok(Some(Value::Number(n)))
 }

@@ -1,5 +1,4 @@
-//! Date/time: `$toMillis`, `$fromMillis` (ISO 8601; pictures not implemented),
-//! `$formatInteger`, `$parseInteger` (decimal pictures only).
+//! Date/time: `$toMillis`, `$fromMillis` (ISO 8601; pictures not implemented).
 
 use crate::data::timestamp::{format_millis, Timestamp};
 use crate::jsonata::error::Error;
@@ -64,41 +63,4 @@ pub(crate) fn from_millis(ms: Option<Value>, picture: Option<Value>, tz: Option<
         ));
     }
     Ok(Some(Value::str(&format_millis(ms.floor() as i64))))
-}
-
-/// `$formatInteger` (decimal-digit pictures only).
-pub(crate) fn format_integer(v: Option<Value>, picture: Option<Value>) -> R {
-    let Some(n) = v.and_then(|v| v.as_f64()) else {
-        return Ok(None);
-    };
-    let pic = picture
-        .and_then(|p| p.as_str().map(str::to_string))
-        .unwrap_or_default();
-    if !pic
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '#' || c == ',')
-    {
-        return Err(Error::new("D3130").value(pic));
-    }
-    let min = pic.chars().filter(|c| c.is_ascii_digit()).count();
-    let mut s = (n.trunc().abs() as u128).to_string();
-    while s.len() < min {
-        s.insert(0, '0');
-    }
-    if n < 0.0 {
-        s.insert(0, '-');
-    }
-    Ok(Some(Value::String(s.into())))
-}
-
-/// `$parseInteger` (decimal-digit pictures only).
-pub(crate) fn parse_integer(v: Option<Value>, _picture: Option<Value>) -> R {
-    let Some(Value::String(s)) = v else {
-        return Ok(None);
-    };
-    let cleaned: String = s.chars().filter(|c| *c != ',').collect();
-    match cleaned.parse::<f64>() {
-        Ok(n) => Ok(Some(Value::Number(n))),
-        Err(_) => Err(Error::new("D3137").message(format!("Unable to parse integer: {s}"))),
-    }
 }

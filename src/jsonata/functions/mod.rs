@@ -6,6 +6,7 @@ pub(crate) mod aws;
 pub(crate) mod boolean;
 pub(crate) mod datetime;
 pub(crate) mod higher_order;
+pub(crate) mod integer;
 pub(crate) mod numeric;
 pub(crate) mod object;
 pub(crate) mod string;
@@ -212,8 +213,8 @@ pub(crate) fn call(
         B::Join => string::join(a0, a1),
         B::FormatNumber => numeric::format_number(a0, a1, a2),
         B::FormatBase => numeric::format_base(a0, a1),
-        B::FormatInteger => datetime::format_integer(a0, a1),
-        B::ParseInteger => datetime::parse_integer(a0, a1),
+        B::FormatInteger => integer::format_integer(a0, a1),
+        B::ParseInteger => integer::parse_integer(a0, a1),
         B::Number => numeric::number(a0),
         B::Floor => numeric::unary(a0, f64::floor),
         B::Ceil => numeric::unary(a0, f64::ceil),
@@ -221,7 +222,7 @@ pub(crate) fn call(
         B::Abs => numeric::unary(a0, f64::abs),
         B::Sqrt => numeric::sqrt(a0),
         B::Power => numeric::power(a0, a1),
-        B::Random => Ok(Some(Value::Number(ctx.random.next_f64()))),
+        B::Random => Ok(Some(Value::Number(ctx.random().next_f64()))),
         B::RandomSeeded => aws::random(ctx, a0),
         B::Boolean => Ok(boolean::to_bool(a0.as_ref()).map(Value::Bool)),
         B::Not => Ok(boolean::to_bool(a0.as_ref()).map(|b| Value::Bool(!b))),
@@ -265,7 +266,7 @@ pub(crate) fn call(
         B::Shuffle => Ok(a0.map(|v| {
             let mut items = v.items();
             for i in (1..items.len()).rev() {
-                let j = (ctx.random.next_f64() * (i + 1) as f64) as usize;
+                let j = (ctx.random().next_f64() * (i + 1) as f64) as usize;
                 items.swap(i, j.min(i));
             }
             Value::array(items)
@@ -286,7 +287,7 @@ pub(crate) fn call(
         B::Partition => aws::partition(a0, a1),
         B::Range => aws::range(a0, a1, a2),
         B::Hash => aws::hash(a0, a1),
-        B::Uuid => Ok(Some(Value::str(&ctx.random.uuid_v4()))),
+        B::Uuid => Ok(Some(Value::str(&ctx.random().uuid_v4()))),
         B::Parse => aws::parse(a0),
     }
 }
