@@ -20,6 +20,8 @@
 //! implements `Serialize`/`Deserialize` directly, so JSON text parses straight into it.
 
 mod json_len;
+
+pub(crate) use json_len::of_str as json_str_len;
 pub mod map;
 mod serde_impl;
 
@@ -65,6 +67,17 @@ impl LenCache {
             }
             n => n,
         }
+    }
+
+    fn get(&self) -> Option<usize> {
+        match self.0.load(Ordering::Relaxed) {
+            UNKNOWN => None,
+            n => Some(n),
+        }
+    }
+
+    fn set(&self, n: usize) {
+        self.0.store(n, Ordering::Relaxed);
     }
 
     fn reset(&mut self) {
@@ -301,6 +314,24 @@ impl Val {
     /// `serde_json::to_string` writes it). Cached on arrays and objects.
     pub fn json_len(&self) -> usize {
         json_len::of(self)
+    }
+
+    /// [`Val::json_len`] when it costs no traversal: scalars, and arrays and objects
+    /// whose length is already cached.
+    pub(crate) fn known_json_len(&self) -> Option<usize> {
+        json_len::known(self)
+    }
+
+    /// Caches `n` as this array's or object's compact-JSON length. The caller has
+    /// computed it from parts whose lengths are known (a template's fixed keys plus
+    /// its values, a write's old length adjusted by the replaced entry).
+    pub(crate) fn set_json_len(&self, n: usize) {
+        debug_assert_eq!(n, self.to_json_string().len());
+        match self {
+            Val::Array(a) => a.json_len.set(n),
+            Val::Object(o) => o.json_len.set(n),
+            _ => {}
+        }
     }
 
     /// Compact JSON text.
