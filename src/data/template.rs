@@ -248,6 +248,7 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             let mut len = *frame;
             for (key, field) in fields {
                 let v = match field {
+                    Field::Node(Node::Literal(v)) => v.clone(),
                     Field::Node(n) => eval_node(n, env)?,
                     Field::Path { path, key } => path.eval(env).map_err(|_| {
                         StatesError::runtime(format!(
