@@ -289,6 +289,25 @@ impl Val {
         }
     }
 
+    /// [`Val::as_object_mut`], and a copy (when the node is shared) has room for
+    /// `extra` more entries.
+    pub(crate) fn as_object_mut_with_room(&mut self, extra: usize) -> Option<&mut Map> {
+        match self {
+            Val::Object(o) => {
+                if Arc::get_mut(o).is_none() {
+                    *o = Arc::new(ObjectNode {
+                        map: o.map.clone_with_room(extra),
+                        json_len: LenCache::default(),
+                    });
+                }
+                let node = Arc::make_mut(o);
+                node.json_len.reset();
+                Some(&mut node.map)
+            }
+            _ => None,
+        }
+    }
+
     /// The value under `key`, if this is an object that has it.
     pub fn get(&self, key: &str) -> Option<&Val> {
         self.as_object().and_then(|m| m.get(key))

@@ -98,8 +98,9 @@ fn put(node: &mut Val, segments: &[Segment], value: Val) {
     let new_len = match seg {
         Segment::Name(name) => {
             // `None`: the key is new; `Some(None)`: its old value's length is unknown.
-            let old_child = old_len.and_then(|_| node.get(name).map(Val::known_json_len));
-            let Some(map) = node.as_object_mut() else {
+            let old_child = node.get(name).map(Val::known_json_len);
+            // A copy of a shared node gets room for the key it is about to gain.
+            let Some(map) = node.as_object_mut_with_room(usize::from(old_child.is_none())) else {
                 return;
             };
             let new_child = if rest.is_empty() {
