@@ -138,6 +138,11 @@ impl Map {
         self.entries.get(i).map(pair)
     }
 
+    /// The value at position `i`, mutably.
+    pub fn get_index_mut(&mut self, i: usize) -> Option<&mut Val> {
+        self.entries.get_mut(i).map(|e| &mut e.1)
+    }
+
     /// The first entry.
     pub fn first(&self) -> Option<(&Arc<str>, &Val)> {
         self.entries.first().map(pair)

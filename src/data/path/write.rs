@@ -63,6 +63,8 @@ fn applies(segments: &[Segment], node: &Val) -> bool {
     let mut cur = node;
     for (i, seg) in segments.iter().enumerate() {
         cur = match (seg, cur) {
+            // A last name can always be written into an object (set or added).
+            (Segment::Name(_), Val::Object(_)) if i + 1 == segments.len() => return true,
             (Segment::Name(name), Val::Object(o)) => match o.map().get(&**name) {
                 Some(v) => v,
                 None => {
@@ -97,19 +99,33 @@ fn put(node: &mut Val, segments: &[Segment], value: Val) {
     let old_len = node.known_json_len();
     let new_len = match seg {
         Segment::Name(name) => {
+            // Looked up once: the position is reused for the write.
+            let pos = node.as_object().and_then(|m| m.get_index_of(&**name));
             // `None`: the key is new; `Some(None)`: its old value's length is unknown.
-            let old_child = node.get(name).map(Val::known_json_len);
+            let old_child = pos
+                .and_then(|i| node.as_object().and_then(|m| m.get_index(i)))
+                .map(|(_, v)| v.known_json_len());
             // A copy of a shared node gets room for the key it is about to gain.
-            let Some(map) = node.as_object_mut_with_room(usize::from(old_child.is_none())) else {
+            let Some(map) = node.as_object_mut_with_room(usize::from(pos.is_none())) else {
                 return;
             };
             let new_child = if rest.is_empty() {
                 // Replaces in place (key order kept) or appends.
                 let n = value.known_json_len();
-                map.insert(name.clone(), value);
+                match pos.and_then(|i| map.get_index_mut(i)) {
+                    Some(slot) => *slot = value,
+                    None => map.push_unique(name.clone(), value),
+                }
                 n
             } else {
-                let child = map.entry(name.clone()).or_insert_with(Val::empty_object);
+                let child = match pos {
+                    Some(i) => map.get_index_mut(i),
+                    None => None,
+                };
+                let child = match child {
+                    Some(c) => c,
+                    None => map.get_or_insert_with(name.clone(), Val::empty_object),
+                };
                 put(child, rest, value);
                 child.known_json_len()
             };
