@@ -17,7 +17,7 @@ use super::intrinsic::Intrinsic;
 use super::path::Path;
 use super::{Env, PathRoot};
 use crate::error::StatesError;
-use crate::value::{JsonType, Map, Val};
+use crate::value::{json_str_len, JsonType, Map, Val};
 use std::fmt;
 use std::sync::Arc;
 
@@ -44,8 +44,11 @@ enum Node {
     Literal(Val),
     /// An object with at least one dynamic field somewhere below. The flag is `true`
     /// when the output keys are distinct (`{"a": 1, "a.$": "$.x"}` has two `a`s), so
-    /// evaluation can append without looking each key up first.
-    Object(Vec<(Arc<str>, Field)>, bool),
+    /// evaluation can append without looking each key up first. With distinct keys
+    /// the third field is the compact-JSON length of everything but the values
+    /// (braces, keys, colons, commas), so the output's length is known as soon as
+    /// its values' lengths are.
+    Object(Vec<(Arc<str>, Field)>, bool, Option<usize>),
     /// An array with at least one dynamic element somewhere below.
     Array(Vec<Node>),
 }
@@ -155,9 +158,16 @@ fn compile_node(value: &serde_json::Value, pointer: &mut String) -> Result<Node,
                     .iter()
                     .enumerate()
                     .all(|(i, (k, _))| fields[..i].iter().all(|(j, _)| j != k));
-                Ok(Node::Object(fields, distinct))
+                let frame = distinct.then(|| {
+                    2 + fields.len().saturating_sub(1)
+                        + fields
+                            .iter()
+                            .map(|(k, _)| json_str_len(k) + 1)
+                            .sum::<usize>()
+                });
+                Ok(Node::Object(fields, distinct, frame))
             } else {
-                Ok(Node::Literal(Val::from(value)))
+                Ok(literal(value))
             }
         }
         serde_json::Value::Array(items) => {
@@ -169,13 +179,21 @@ fn compile_node(value: &serde_json::Value, pointer: &mut String) -> Result<Node,
                 pointer.truncate(len);
             }
             if nodes.iter().all(|n| matches!(n, Node::Literal(_))) {
-                Ok(Node::Literal(Val::from(value)))
+                Ok(literal(value))
             } else {
                 Ok(Node::Array(nodes))
             }
         }
-        _ => Ok(Node::Literal(Val::from(value))),
+        _ => Ok(literal(value)),
     }
+}
+
+/// A literal node, its compact-JSON length computed once here (so an output that
+/// embeds it knows its own length without a walk).
+fn literal(value: &serde_json::Value) -> Node {
+    let v = Val::from(value);
+    v.json_len();
+    Node::Literal(v)
 }
 
 fn compile_dynamic(
@@ -225,10 +243,12 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             }
             Ok(Val::array(out))
         }
-        Node::Object(fields, distinct) => {
+        Node::Object(fields, distinct, frame) => {
             let mut map = Map::with_capacity(fields.len());
+            let mut len = *frame;
             for (key, field) in fields {
                 let v = match field {
+                    Field::Node(Node::Literal(v)) => v.clone(),
                     Field::Node(n) => eval_node(n, env)?,
                     Field::Path { path, key } => path.eval(env).map_err(|_| {
                         StatesError::runtime(format!(
@@ -240,13 +260,20 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
                     })?,
                     Field::Intrinsic(call) => call.eval(env)?,
                 };
+                if let Some(n) = len {
+                    len = v.known_json_len().map(|m| n + m);
+                }
                 if *distinct {
                     map.push_unique(key.clone(), v);
                 } else {
                     map.insert(key.clone(), v);
                 }
             }
-            Ok(Val::object(map))
+            let out = Val::object(map);
+            if let Some(n) = len {
+                out.set_json_len(n);
+            }
+            Ok(out)
         }
     }
 }
@@ -255,7 +282,7 @@ fn node_variables(node: &Node, out: &mut Vec<Arc<str>>) {
     match node {
         Node::Literal(_) => {}
         Node::Array(items) => items.iter().for_each(|n| node_variables(n, out)),
-        Node::Object(fields, _) => {
+        Node::Object(fields, ..) => {
             for (_, field) in fields {
                 match field {
                     Field::Node(n) => node_variables(n, out),
@@ -287,7 +314,7 @@ impl fmt::Display for Template {
                     }
                     f.write_str("]")
                 }
-                Node::Object(fields, _) => {
+                Node::Object(fields, ..) => {
                     f.write_str("{")?;
                     for (i, (key, field)) in fields.iter().enumerate() {
                         if i > 0 {

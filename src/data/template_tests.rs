@@ -176,3 +176,18 @@ fn a_key_written_twice_keeps_one_entry_at_its_first_position() {
     let out = eval_on(&t, &val!({"x": "new"})).unwrap();
     assert_eq!(out.to_json_string(), r#"{"a":"new","b":2}"#);
 }
+
+#[test]
+fn outputs_know_their_length() {
+    let t = Template::compile(
+        &json!({"i": 1, "from.$": "$.a", "tag.$": "$.s", "meta": {"k": 0, "odd": false}}),
+    )
+    .unwrap();
+    let out = eval_on(&t, &val!({"a": -1, "s": "x\"y"})).unwrap();
+    assert_eq!(out.known_json_len(), Some(out.to_json_string().len()));
+    // A value whose length is not known yet leaves the output's unknown too.
+    let t = Template::compile(&json!({"all.$": "$"})).unwrap();
+    let out = eval_on(&t, &Val::from(&json!({"a": [1]}))).unwrap();
+    assert_eq!(out.known_json_len(), None);
+    assert_eq!(out.json_len(), out.to_json_string().len());
+}

@@ -16,15 +16,15 @@ use std::cmp::Ordering as Cmp;
 
 /// Runs a Choice state.
 pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Failure> {
-    let ctx = cx.context();
+    let ctx = cx.ctx;
     let effective = match &cx.state.io {
-        Io::JsonPath(io) => io::filter(cx, &io.input_path, &raw, &ctx)?,
+        Io::JsonPath(io) => io::filter(cx, &io.input_path, &raw, ctx)?,
         Io::Jsonata(_) => raw.clone(),
     };
     let mut chosen: Option<(usize, Option<&Assign>, Option<&JsonataValue>)> = None;
     {
-        let env = cx.env(&effective, &ctx);
-        let states = States::new(&raw, &ctx);
+        let env = cx.env(&effective, ctx);
+        let states = States::new(&raw, ctx);
         for rule in &c.rules {
             if eval(cx, &rule.condition, &env, states)? {
                 chosen = Some((rule.next, rule.assign.as_ref(), rule.output.as_ref()));
@@ -44,19 +44,13 @@ pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Fai
         },
     };
     let assigned = match assign_block {
-        Some(a) => Some(io::assign(
-            cx,
-            a,
-            &effective,
-            &ctx,
-            States::new(&raw, &ctx),
-        )?),
+        Some(a) => Some(io::assign(cx, a, &effective, ctx, States::new(&raw, ctx))?),
         None => None,
     };
     let output = match &cx.state.io {
-        Io::JsonPath(io) => io::filter(cx, &io.output_path, &effective, &ctx)?,
+        Io::JsonPath(io) => io::filter(cx, &io.output_path, &effective, ctx)?,
         Io::Jsonata(io) => match rule_output.or(io.output.as_ref()) {
-            Some(o) => jsonata::eval(cx, o, "Output", States::new(&raw, &ctx))?,
+            Some(o) => jsonata::eval(cx, o, "Output", States::new(&raw, ctx))?,
             None => effective,
         },
     };

@@ -146,21 +146,17 @@ pub(crate) struct StateCx<'a> {
     pub(crate) vars: &'a Vars<'a>,
     pub(crate) chain: &'a Chain,
     pub(crate) entered_id: u64,
-    pub(crate) entered_millis: i64,
+    /// The context object for this state (no retry count, token or map item),
+    /// kept by the scope and updated per state rather than built per state (three
+    /// reference counts up and down each time).
+    pub(crate) ctx: &'a ContextObject,
 }
 
 impl<'a> StateCx<'a> {
-    /// The context object for this state (no retry count, token or map item).
+    /// An owned copy of the context object for this state (no retry count, token
+    /// or map item), for states that add to it; the others borrow [`StateCx::ctx`].
     pub(crate) fn context(&self) -> ContextObject {
-        ContextObject {
-            execution: self.run.execution_val.clone(),
-            state_machine: self.run.state_machine_val.clone(),
-            state_name: self.state.name.clone(),
-            state_entered_millis: self.entered_millis,
-            retry_count: None,
-            task_token: None,
-            map_item: None,
-        }
+        self.ctx.clone()
     }
 
     /// An evaluation environment over `input` and `context`.
@@ -336,6 +332,7 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
     Box::pin(async move {
         let mut id = scope.start_at;
         let mut input = input;
+        let mut ctx: Option<ContextObject> = None;
         loop {
             run.check_running()?;
             let Some(state) = scope.states.get(id) else {
@@ -343,14 +340,32 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
                     "Internal error: no state with id {id} in this scope."
                 ))));
             };
+            let ctx = match &mut ctx {
+                Some(c) => {
+                    if !Arc::ptr_eq(&c.state_name, &state.name) {
+                        c.state_name = state.name.clone();
+                    }
+                    c
+                }
+                None => ctx.insert(ContextObject {
+                    execution: run.execution_val.clone(),
+                    state_machine: run.state_machine_val.clone(),
+                    state_name: state.name.clone(),
+                    state_entered_millis: 0,
+                    retry_count: None,
+                    task_token: None,
+                    map_item: None,
+                }),
+            };
             if let StateKind::Map(m) = &state.kind {
+                ctx.state_entered_millis = run.clock.now_millis();
                 let cx = StateCx {
                     run,
                     state,
                     vars: &*vars,
                     chain,
                     entered_id: run.recorder.count() + 1,
-                    entered_millis: run.clock.now_millis(),
+                    ctx,
                 };
                 if map::stalls_before_entering(&cx, m, &input) {
                     return futures::future::pending().await;
@@ -370,13 +385,14 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
                 event: aborted_type(&state.kind),
             };
             let result = {
+                ctx.state_entered_millis = run.clock.now_millis();
                 let cx = StateCx {
                     run,
                     state,
                     vars: &*vars,
                     chain,
                     entered_id,
-                    entered_millis: run.clock.now_millis(),
+                    ctx,
                 };
                 run_state(&cx, input).await
             };

@@ -33,10 +33,10 @@ fn field(
     let Some(f) = f else {
         return Ok(None);
     };
-    let ctx = cx.context();
+    let ctx = cx.ctx;
     let value = match f {
         FailField::Literal(s) => return Ok(Some(s.to_string())),
-        FailField::Path(p) => p.eval(&cx.env(raw, &ctx)).map_err(|_| {
+        FailField::Path(p) => p.eval(&cx.env(raw, ctx)).map_err(|_| {
             cx.runtime(format!(
                 "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
                 p.text(),
@@ -44,7 +44,7 @@ fn field(
                 raw.to_json_string()
             ))
         })?,
-        FailField::Intrinsic(i) => i.eval(&cx.env(raw, &ctx)).map_err(|e| cx.fail(e))?,
+        FailField::Intrinsic(i) => i.eval(&cx.env(raw, ctx)).map_err(|e| cx.fail(e))?,
         FailField::Jsonata(j) => super::jsonata::eval(
             cx,
             j,
@@ -53,7 +53,7 @@ fn field(
             } else {
                 "Cause"
             },
-            super::jsonata::States::new(raw, &ctx),
+            super::jsonata::States::new(raw, ctx),
         )?,
     };
     Ok(Some(io::shown(&value)))

@@ -6,13 +6,13 @@ use crate::value::Val;
 
 /// Runs a Pass state.
 pub(crate) fn run(cx: &StateCx<'_>, result: Option<&Val>, raw: Val) -> Result<StateOk, Failure> {
-    let ctx = cx.context();
-    let effective = io::effective_input(cx, &raw, &ctx)?;
+    let ctx = cx.ctx;
+    let effective = io::effective_input(cx, &raw, ctx)?;
     let result = match result {
         Some(r) => r.clone(),
         None => effective,
     };
-    let (output, assigned) = io::finish(cx, raw, result, &ctx, cx.state.assign.as_ref())?;
+    let (output, assigned) = io::finish(cx, raw, result, ctx, cx.state.assign.as_ref())?;
     Ok(StateOk {
         output,
         next: cx.state.transition,

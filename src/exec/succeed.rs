@@ -7,9 +7,9 @@ use crate::value::Val;
 
 /// Runs a Succeed state.
 pub(crate) fn run(cx: &StateCx<'_>, raw: Val) -> Result<StateOk, Failure> {
-    let ctx = cx.context();
-    let effective = io::effective_input(cx, &raw, &ctx)?;
-    let (output, _) = io::finish(cx, raw, effective, &ctx, None)?;
+    let ctx = cx.ctx;
+    let effective = io::effective_input(cx, &raw, ctx)?;
+    let (output, _) = io::finish(cx, raw, effective, ctx, None)?;
     Ok(StateOk {
         output,
         next: Transition::End,

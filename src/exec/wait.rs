@@ -11,14 +11,14 @@ const MAX_DELAY_SECONDS: i64 = 1 << 31;
 
 /// Runs a Wait state.
 pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk, Failure> {
-    let ctx = cx.context();
-    let effective = io::effective_input(cx, &raw, &ctx)?;
+    let ctx = cx.ctx;
+    let effective = io::effective_input(cx, &raw, ctx)?;
     let now = cx.run.clock.now_millis();
     let delay_millis: i64 = match w {
         Wait::Seconds(s) => i64::try_from(*s).unwrap_or(i64::MAX).saturating_mul(1000),
         Wait::Timestamp(t) => until(t, now),
         Wait::SecondsPath(p) => {
-            let v = p.eval(&cx.env(&effective, &ctx)).map_err(|_| {
+            let v = p.eval(&cx.env(&effective, ctx)).map_err(|_| {
                 cx.runtime(format!(
                     "The SecondsPath parameter does not reference an input value: {}",
                     p.text()
@@ -44,7 +44,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk,
             secs.saturating_mul(1000)
         }
         Wait::TimestampPath(p) => {
-            let v = p.eval(&cx.env(&effective, &ctx)).map_err(|_| {
+            let v = p.eval(&cx.env(&effective, ctx)).map_err(|_| {
                 cx.runtime(format!(
                     "The TimestampPath parameter does not reference an input value: {}",
                     p.text()
@@ -62,8 +62,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk,
             }
         }
         Wait::SecondsExpr(j) => {
-            let v =
-                super::jsonata::eval(cx, j, "Seconds", super::jsonata::States::new(&raw, &ctx))?;
+            let v = super::jsonata::eval(cx, j, "Seconds", super::jsonata::States::new(&raw, ctx))?;
             match v.as_i64() {
                 Some(s) if s >= 0 => s.saturating_mul(1000),
                 _ => {
@@ -77,7 +76,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk,
         }
         Wait::TimestampExpr(j) => {
             let v =
-                super::jsonata::eval(cx, j, "Timestamp", super::jsonata::States::new(&raw, &ctx))?;
+                super::jsonata::eval(cx, j, "Timestamp", super::jsonata::States::new(&raw, ctx))?;
             match v.as_str().and_then(Timestamp::parse) {
                 Some(t) => until(&t, now),
                 None => {
@@ -99,7 +98,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk,
     if delay_millis > 0 {
         cx.run.clock.sleep(delay_millis as u64).await;
     }
-    let (output, assigned) = io::finish(cx, raw, effective, &ctx, cx.state.assign.as_ref())?;
+    let (output, assigned) = io::finish(cx, raw, effective, ctx, cx.state.assign.as_ref())?;
     Ok(StateOk {
         output,
         next: cx.state.transition,

@@ -19,12 +19,43 @@ impl io::Write for Counter {
 /// Length of a string as a JSON string literal (quotes and escapes included), as
 /// serde_json writes it: `\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r` take two bytes,
 /// other control characters six (`\u00XX`), everything else itself.
-pub(super) fn of_str(s: &str) -> usize {
-    s.len()
-        + 2
-        + s.bytes()
-            .map(|c| usize::from(EXTRA[usize::from(c)]))
-            .sum::<usize>()
+///
+/// Eight bytes at a time: a word with no control character, quote or backslash
+/// (the common case) adds nothing; only a word that has one is looked up per byte.
+pub(crate) fn of_str(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut extra = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        if needs_escape(u64::from_le_bytes(w)) {
+            extra += chunk
+                .iter()
+                .map(|&c| usize::from(EXTRA[usize::from(c)]))
+                .sum::<usize>();
+        }
+    }
+    extra += chunks
+        .remainder()
+        .iter()
+        .map(|&c| usize::from(EXTRA[usize::from(c)]))
+        .sum::<usize>();
+    bytes.len() + 2 + extra
+}
+
+/// `true` when some byte of `w` is below 0x20, `"` or `\` (may also say `true`
+/// for a word without one, never `false` for a word with one).
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of a byte set where the byte is below 0x20 / zero after the xor.
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    let q = w ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let b = w ^ (ONES * u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b;
+    (control | quote | backslash) & HIGH != 0
 }
 
 /// The bytes an escape adds to each byte value: 1 for `\"`, `\\` and the
@@ -72,6 +103,16 @@ fn of_number(n: &serde_json::Number) -> usize {
     c.0
 }
 
+/// The compact-JSON length of `v` when it costs no traversal: scalars (a string is
+/// scanned), and arrays and objects whose length is cached.
+pub(super) fn known(v: &Val) -> Option<usize> {
+    match v {
+        Val::Array(a) => a.json_len.get(),
+        Val::Object(o) => o.json_len.get(),
+        scalar => Some(of(scalar)),
+    }
+}
+
 /// Compact-JSON byte length of `v`.
 pub(super) fn of(v: &Val) -> usize {
     match v {
@@ -105,7 +146,20 @@ mod tests {
         for b in 0u8..128 {
             all.push(char::from(b));
         }
-        for s in [&all[..], "", "plain", "é\u{2028}😀", "\"\\/"] {
+        let long = format!("{all}{all}é\u{2028}😀 and a longer tail with no escapes");
+        for s in [
+            &all[..],
+            &long[..],
+            "",
+            "plain",
+            "exactly8",
+            "sixteen chars!!!",
+            "é\u{2028}😀",
+            "\"\\/",
+            "0123456789\"",
+            "01234567\\",
+            "a\u{7f}\u{80}\u{ff}",
+        ] {
             assert_eq!(of_str(s), serde_json::to_string(s).unwrap().len(), "{s:?}");
         }
         for text in [

@@ -83,6 +83,17 @@ impl Map {
         }
     }
 
+    /// A copy with room for `extra` more entries (a copy about to grow does not
+    /// reallocate on its first insert).
+    pub fn clone_with_room(&self, extra: usize) -> Map {
+        let mut entries = Vec::with_capacity(self.entries.len() + extra);
+        entries.extend(self.entries.iter().cloned());
+        Map {
+            entries,
+            index: self.index.clone(),
+        }
+    }
+
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -125,6 +136,11 @@ impl Map {
     /// The entry at position `i`.
     pub fn get_index(&self, i: usize) -> Option<(&Arc<str>, &Val)> {
         self.entries.get(i).map(pair)
+    }
+
+    /// The value at position `i`, mutably.
+    pub fn get_index_mut(&mut self, i: usize) -> Option<&mut Val> {
+        self.entries.get_mut(i).map(|e| &mut e.1)
     }
 
     /// The first entry.

@@ -20,6 +20,8 @@
 //! implements `Serialize`/`Deserialize` directly, so JSON text parses straight into it.
 
 mod json_len;
+
+pub(crate) use json_len::of_str as json_str_len;
 pub mod map;
 mod serde_impl;
 
@@ -65,6 +67,17 @@ impl LenCache {
             }
             n => n,
         }
+    }
+
+    fn get(&self) -> Option<usize> {
+        match self.0.load(Ordering::Relaxed) {
+            UNKNOWN => None,
+            n => Some(n),
+        }
+    }
+
+    fn set(&self, n: usize) {
+        self.0.store(n, Ordering::Relaxed);
     }
 
     fn reset(&mut self) {
@@ -276,6 +289,25 @@ impl Val {
         }
     }
 
+    /// [`Val::as_object_mut`], and a copy (when the node is shared) has room for
+    /// `extra` more entries.
+    pub(crate) fn as_object_mut_with_room(&mut self, extra: usize) -> Option<&mut Map> {
+        match self {
+            Val::Object(o) => {
+                if Arc::get_mut(o).is_none() {
+                    *o = Arc::new(ObjectNode {
+                        map: o.map.clone_with_room(extra),
+                        json_len: LenCache::default(),
+                    });
+                }
+                let node = Arc::make_mut(o);
+                node.json_len.reset();
+                Some(&mut node.map)
+            }
+            _ => None,
+        }
+    }
+
     /// The value under `key`, if this is an object that has it.
     pub fn get(&self, key: &str) -> Option<&Val> {
         self.as_object().and_then(|m| m.get(key))
@@ -301,6 +333,24 @@ impl Val {
     /// `serde_json::to_string` writes it). Cached on arrays and objects.
     pub fn json_len(&self) -> usize {
         json_len::of(self)
+    }
+
+    /// [`Val::json_len`] when it costs no traversal: scalars, and arrays and objects
+    /// whose length is already cached.
+    pub(crate) fn known_json_len(&self) -> Option<usize> {
+        json_len::known(self)
+    }
+
+    /// Caches `n` as this array's or object's compact-JSON length. The caller has
+    /// computed it from parts whose lengths are known (a template's fixed keys plus
+    /// its values, a write's old length adjusted by the replaced entry).
+    pub(crate) fn set_json_len(&self, n: usize) {
+        debug_assert_eq!(n, self.to_json_string().len());
+        match self {
+            Val::Array(a) => a.json_len.set(n),
+            Val::Object(o) => o.json_len.set(n),
+            _ => {}
+        }
     }
 
     /// Compact JSON text.

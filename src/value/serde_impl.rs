@@ -78,7 +78,12 @@ impl<'de> Visitor<'de> for ValVisitor {
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
-        Ok(Val::array(items))
+        // The length is computed here, while the elements are at hand (theirs are
+        // computed already), so the size check of an execution input parsed from
+        // text does not walk the whole document again.
+        let v = Val::array(items);
+        v.json_len();
+        Ok(v)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Val, A::Error> {
         let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096));
@@ -86,7 +91,9 @@ impl<'de> Visitor<'de> for ValVisitor {
             let value: Val = access.next_value()?;
             map.insert(key.0, value);
         }
-        Ok(Val::object(map))
+        let v = Val::object(map);
+        v.json_len();
+        Ok(v)
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::{Path, PathError, Segment};
 use crate::data::PathRoot;
-use crate::value::Val;
+use crate::value::{json_str_len, Val};
 
 /// [`Path::write`].
 pub(super) fn write(path: &Path, target: Val, value: Val) -> Result<Val, PathError> {
@@ -63,6 +63,8 @@ fn applies(segments: &[Segment], node: &Val) -> bool {
     let mut cur = node;
     for (i, seg) in segments.iter().enumerate() {
         cur = match (seg, cur) {
+            // A last name can always be written into an object (set or added).
+            (Segment::Name(_), Val::Object(_)) if i + 1 == segments.len() => return true,
             (Segment::Name(name), Val::Object(o)) => match o.map().get(&**name) {
                 Some(v) => v,
                 None => {
@@ -84,31 +86,75 @@ fn applies(segments: &[Segment], node: &Val) -> bool {
 }
 
 /// Writes `value` (the check has passed).
+///
+/// A node whose compact-JSON length was cached keeps it known: the new length is the
+/// old one adjusted by the written entry, when the old and new entries' lengths are
+/// known without a traversal (so the size check after a ResultPath write into a
+/// large document costs only the written spine).
 fn put(node: &mut Val, segments: &[Segment], value: Val) {
     let Some((seg, rest)) = segments.split_first() else {
         *node = value;
         return;
     };
-    match seg {
+    let old_len = node.known_json_len();
+    let new_len = match seg {
         Segment::Name(name) => {
-            if let Some(map) = node.as_object_mut() {
-                if rest.is_empty() {
-                    // Replaces in place (key order kept) or appends.
-                    map.insert(name.clone(), value);
-                } else {
-                    let child = map.entry(name.clone()).or_insert_with(Val::empty_object);
-                    put(child, rest, value);
+            // Looked up once: the position is reused for the write.
+            let pos = node.as_object().and_then(|m| m.get_index_of(&**name));
+            // `None`: the key is new; `Some(None)`: its old value's length is unknown.
+            let old_child = pos
+                .and_then(|i| node.as_object().and_then(|m| m.get_index(i)))
+                .map(|(_, v)| v.known_json_len());
+            // A copy of a shared node gets room for the key it is about to gain.
+            let Some(map) = node.as_object_mut_with_room(usize::from(pos.is_none())) else {
+                return;
+            };
+            let new_child = if rest.is_empty() {
+                // Replaces in place (key order kept) or appends.
+                let n = value.known_json_len();
+                match pos.and_then(|i| map.get_index_mut(i)) {
+                    Some(slot) => *slot = value,
+                    None => map.push_unique(name.clone(), value),
                 }
+                n
+            } else {
+                let child = match pos {
+                    Some(i) => map.get_index_mut(i),
+                    None => None,
+                };
+                let child = match child {
+                    Some(c) => c,
+                    None => map.get_or_insert_with(name.clone(), Val::empty_object),
+                };
+                put(child, rest, value);
+                child.known_json_len()
+            };
+            let comma = usize::from(map.len() > 1);
+            match (old_len, old_child, new_child) {
+                (Some(old), Some(Some(o)), Some(n)) => Some(old - o + n),
+                (Some(old), None, Some(n)) => Some(old + comma + json_str_len(name) + 1 + n),
+                _ => None,
             }
         }
         Segment::Index(n) => {
-            if let Some(items) = node.as_array_mut() {
-                if let Some(child) = usize::try_from(*n).ok().and_then(|j| items.get_mut(j)) {
-                    put(child, rest, value);
-                }
+            let Ok(j) = usize::try_from(*n) else { return };
+            let old_child = old_len.and_then(|_| node.get_index(j).and_then(Val::known_json_len));
+            let Some(items) = node.as_array_mut() else {
+                return;
+            };
+            let Some(child) = items.get_mut(j) else {
+                return;
+            };
+            put(child, rest, value);
+            match (old_len, old_child, child.known_json_len()) {
+                (Some(old), Some(o), Some(n)) => Some(old - o + n),
+                _ => None,
             }
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some(n) = new_len {
+        node.set_json_len(n);
     }
 }
 
@@ -254,5 +300,18 @@ mod tests {
         let c_before = doc.get("c").unwrap().clone();
         let out = w("$.a.b", doc, val!(2)).unwrap();
         assert!(out.get("c").unwrap().ptr_eq(&c_before));
+    }
+}
+#[cfg(test)]
+mod len_tests {
+    use super::super::Path;
+    use crate::value::Val;
+    #[test]
+    fn keeps_len_known() {
+        let v = Val::from_json_str(r#"{"name":"bench","last":{"i":-1},"keep":[1,2,3]}"#).unwrap();
+        assert!(v.known_json_len().is_some());
+        let n = Val::from_json_str(r#"{"i":0,"x":"y"}"#).unwrap();
+        let out = Path::parse("$.last").unwrap().write(v, n).unwrap();
+        assert_eq!(out.known_json_len(), Some(out.to_json_string().len()));
     }
 }
