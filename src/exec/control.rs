@@ -2,7 +2,7 @@
 //! heartbeat its task tokens. Shared between the execution and its
 //! [`ExecutionHandle`](super::ExecutionHandle).
 
-use super::resolver::{Signal, TaskError};
+use super::resolver::{HeartbeatSender, TaskError};
 use crate::value::Val;
 use futures::channel::mpsc::UnboundedSender;
 use futures::task::AtomicWaker;
@@ -38,7 +38,7 @@ pub(crate) enum Completion {
 #[derive(Clone)]
 pub(crate) struct TokenSlot {
     pub(crate) completion: UnboundedSender<Completion>,
-    pub(crate) heartbeat: UnboundedSender<Signal>,
+    pub(crate) heartbeat: HeartbeatSender,
 }
 
 /// Shared control state of one execution.

@@ -4,7 +4,7 @@
 use super::control::{Completion, Control, Termination};
 use super::history::HistoryEvent;
 use super::recorder::Recorder;
-use super::resolver::{Signal, TaskError};
+use super::resolver::TaskError;
 use crate::value::Val;
 use futures::Stream;
 use std::fmt;
@@ -98,7 +98,7 @@ impl ExecutionHandle {
     /// Resets the task's heartbeat clock (`SendTaskHeartbeat`). Writes no event.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), TaskDoesNotExist> {
         match self.control.token(token) {
-            Some(slot) if slot.heartbeat.unbounded_send(Signal::Heartbeat).is_ok() => Ok(()),
+            Some(slot) if slot.heartbeat.beat() => Ok(()),
             _ => Err(TaskDoesNotExist {
                 token: token.to_string(),
             }),

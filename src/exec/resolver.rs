@@ -5,9 +5,10 @@ use crate::data::context::LazyContext;
 use crate::definition::task::ResourceKind;
 use crate::value::Val;
 use async_trait::async_trait;
-use futures::channel::mpsc::UnboundedSender;
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
 /// Runs the work of Task states.
 ///
@@ -73,12 +74,98 @@ pub(crate) enum Signal {
     Submitted(Val),
 }
 
+/// The signal queue of one Task state's attempts: one allocation per Task state
+/// run, reused by its retries. Each attempt opens it under a new generation;
+/// senders of an earlier (ended) attempt carry an old generation and are refused,
+/// as a sender whose receiver was dropped is.
+#[derive(Default)]
+pub(crate) struct Signals {
+    inner: Mutex<SignalsInner>,
+}
+
+#[derive(Default)]
+struct SignalsInner {
+    /// The generation of the open attempt; odd while one is open.
+    generation: u64,
+    queue: VecDeque<Signal>,
+    waker: Option<Waker>,
+}
+
+impl Signals {
+    fn lock(&self) -> MutexGuard<'_, SignalsInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Opens the queue for a new attempt and returns its sender.
+    pub(crate) fn open(self: &Arc<Self>) -> HeartbeatSender {
+        let mut g = self.lock();
+        g.generation += 1;
+        HeartbeatSender {
+            tx: Some((self.clone(), g.generation)),
+        }
+    }
+
+    /// Ends the attempt: its senders are refused from now on, and signals it left
+    /// unread are dropped.
+    pub(crate) fn close(&self) {
+        let mut g = self.lock();
+        g.generation += 1;
+        let queue = std::mem::take(&mut g.queue);
+        let waker = g.waker.take();
+        drop(g);
+        drop((queue, waker));
+    }
+
+    /// The next signal, or `Pending` (waking `cx` when one is sent).
+    pub(crate) fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Signal> {
+        let mut g = self.lock();
+        match g.queue.pop_front() {
+            Some(s) => Poll::Ready(s),
+            None => {
+                match &g.waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => g.waker = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The next signal, if one was sent.
+    pub(crate) fn try_next(&self) -> Option<Signal> {
+        self.lock().queue.pop_front()
+    }
+
+    fn send(&self, generation: u64, s: Signal) -> bool {
+        let mut g = self.lock();
+        if g.generation != generation {
+            return false;
+        }
+        g.queue.push_back(s);
+        let waker = g.waker.take();
+        drop(g);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        true
+    }
+}
+
+/// Closes a [`Signals`] queue when dropped.
+pub(crate) struct SignalsOpen<'a>(pub(crate) &'a Signals);
+
+impl Drop for SignalsOpen<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// The running attempt's channel back to its Task state: heartbeats, as
 /// `SendTaskHeartbeat` sends them, and (for `.sync` resources) the immediate
 /// response that `TaskSubmitted` records.
 #[derive(Clone)]
 pub struct HeartbeatSender {
-    pub(crate) tx: Option<UnboundedSender<Signal>>,
+    pub(crate) tx: Option<(Arc<Signals>, u64)>,
 }
 
 impl HeartbeatSender {
@@ -105,7 +192,7 @@ impl HeartbeatSender {
 
     fn send(&self, s: Signal) -> bool {
         match &self.tx {
-            Some(tx) => tx.unbounded_send(s).is_ok(),
+            Some((q, generation)) => q.send(*generation, s),
             None => false,
         }
     }

@@ -9,7 +9,8 @@ use super::history::{
     TaskErrorDetails, TaskScheduledDetails,
 };
 use super::io;
-use super::resolver::{HeartbeatSender, Signal, TaskError, TaskRequest};
+use super::resolver::SignalsOpen;
+use super::resolver::{Signal, Signals, TaskError, TaskRequest};
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
 use crate::definition::io::Io;
@@ -96,8 +97,10 @@ fn waits_for_token(task: &Task) -> bool {
 pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<StateOk, Failure> {
     let res = names_of(task);
     let mut retry = RetryState::new(&task.retry);
+    // One signal queue for all attempts (each opens it afresh).
+    let signals = Arc::new(Signals::default());
     let (result, ctx) = loop {
-        match attempt(cx, task, &res, &raw, retry.retry_count).await {
+        match attempt(cx, task, &res, &raw, retry.retry_count, &signals).await {
             Ok(done) => break done,
             Err(f) => {
                 if let Some(delay) = retry.next_delay(&task.retry, &f, &cx.run.random) {
@@ -167,6 +170,7 @@ async fn attempt(
     res: &Names,
     raw: &Val,
     retry_count: u32,
+    signals: &Arc<Signals>,
 ) -> Result<Done, Failure> {
     let run = cx.run;
     let token: Option<Arc<str>> = if waits_for_token(task) {
@@ -257,7 +261,9 @@ async fn attempt(
         }
     }
 
-    let (hb_tx, hb_rx) = unbounded::<Signal>();
+    let hb_tx = signals.open();
+    // Closes the queue when the attempt ends, also when its future is dropped.
+    let open = SignalsOpen(signals);
     // The completion channel exists only for a task token.
     let (done_tx, done_rx) = match &token {
         Some(_) => {
@@ -286,15 +292,14 @@ async fn attempt(
         heartbeat_seconds: heartbeat,
         retry_count,
         credentials,
-        heartbeat: HeartbeatSender {
-            tx: Some(hb_tx.clone()),
-        },
+        heartbeat: hb_tx,
     };
-    let outcome = invoke(cx, request, timeout, heartbeat, hb_rx, done_rx, res).await;
+    let outcome = invoke(cx, request, timeout, heartbeat, signals, done_rx, res).await;
+    drop(open);
     if let Some(t) = &token {
         run.control.remove_token(t);
     }
-    drop((hb_tx, done_tx));
+    drop(done_tx);
 
     match outcome {
         Ok(result) => {
@@ -439,7 +444,7 @@ async fn invoke(
     request: TaskRequest,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
-    mut hb_rx: UnboundedReceiver<Signal>,
+    hb_rx: &Signals,
     mut done_rx: Option<UnboundedReceiver<Completion>>,
     res: &Names,
 ) -> Result<Val, Failure> {
@@ -466,7 +471,7 @@ async fn invoke(
         let event = poll_fn(|pcx| {
             // Signals first, so a `submitted` sent just before returning is recorded.
             let mut beat = false;
-            while let Poll::Ready(Some(signal)) = hb_rx.poll_next_unpin(pcx) {
+            while let Poll::Ready(signal) = hb_rx.poll_next(pcx) {
                 match signal {
                     Signal::Heartbeat => beat = true,
                     Signal::Submitted(v) => return Poll::Ready(Event::Submitted(v)),
@@ -499,7 +504,7 @@ async fn invoke(
             // A `submitted` sent in the same poll in which the resolver returned (a
             // `.sync` job that was submitted and then succeeded or failed): record it
             // before the outcome, as AWS does.
-            while let Ok(signal) = hb_rx.try_recv() {
+            while let Some(signal) = hb_rx.try_next() {
                 if let Signal::Submitted(s) = signal {
                     submit_once(cx, res, &mut submitted, &s);
                 }
