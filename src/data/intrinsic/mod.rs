@@ -257,21 +257,31 @@ impl fmt::Display for Intrinsic {
 
 impl Call {
     fn eval(&self, env: &Env<'_>) -> Result<Val, StatesError> {
-        // Up to four arguments are evaluated into a stack buffer (no allocation).
-        let mut small: [Val; 4] = Default::default();
-        let mut large = Vec::new();
-        let args: &[Val] = if self.args.len() <= small.len() {
+        // Up to four arguments are evaluated into a stack buffer (no allocation),
+        // sized for the common one- and two-argument calls.
+        let n = self.args.len();
+        if n <= 2 {
+            let mut small: [Val; 2] = Default::default();
             for (slot, arg) in small.iter_mut().zip(&self.args) {
                 *slot = arg.eval(env)?;
             }
-            &small[..self.args.len()]
+            self.apply(&small[..n], env)
+        } else if n <= 4 {
+            let mut small: [Val; 4] = Default::default();
+            for (slot, arg) in small.iter_mut().zip(&self.args) {
+                *slot = arg.eval(env)?;
+            }
+            self.apply(&small[..n], env)
         } else {
-            large.reserve_exact(self.args.len());
+            let mut large = Vec::with_capacity(n);
             for arg in &self.args {
                 large.push(arg.eval(env)?);
             }
-            &large
-        };
+            self.apply(&large, env)
+        }
+    }
+
+    fn apply(&self, args: &[Val], env: &Env<'_>) -> Result<Val, StatesError> {
         match self.func {
             Function::Format => format::format(self, args),
             Function::StringToJson => json::string_to_json(args),

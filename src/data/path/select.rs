@@ -21,6 +21,14 @@ use crate::value::{Map, Val};
 /// [`Path::select`].
 pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
+    // `$.name` on an object that has it (the common case): no loop, no checks.
+    if let ([Segment::Name(name)], true, None, Val::Object(o)) =
+        (&c.segments[..], c.definite, &c.function, data)
+    {
+        if let Some(v) = lookup(o.map(), name) {
+            return Ok(v.clone());
+        }
+    }
     if let Some(i) = c.multi_props_not_leaf {
         return Err(error(
             path,
