@@ -19,6 +19,7 @@ use crate::data::timestamp::format_millis;
 use crate::value::{Map, Val};
 
 /// [`Path::select`].
+#[inline]
 pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
     // `$.name` on an object that has it (the common case): no loop, no checks.
@@ -29,6 +30,13 @@ pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
             return Ok(v.clone());
         }
     }
+    select_general(path, data)
+}
+
+/// [`select`] past its fast path (kept out of line so the fast path stays small).
+#[inline(never)]
+fn select_general(path: &Path, data: &Val) -> Result<Val, PathError> {
+    let c = &*path.compiled;
     if let Some(i) = c.multi_props_not_leaf {
         return Err(error(
             path,
