@@ -294,7 +294,7 @@ async fn attempt(
         credentials,
         heartbeat: hb_tx,
     };
-    let outcome = invoke(cx, task, request, timeout, heartbeat, signals, done_rx, res).await;
+    let outcome = invoke(cx, request, timeout, heartbeat, signals, done_rx, res).await;
     drop(open);
     if let Some(t) = &token {
         run.control.remove_token(t);
@@ -423,20 +423,9 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// A resolver's error as a failure. A name that the state's `Retry` or `Catch`
-/// lists (the usual case for an expected error) shares that name's `Arc` instead of
-/// allocating one.
-fn task_error(task: &Task, e: TaskError) -> Failure {
-    let known = task
-        .retry
-        .iter()
-        .map(|r| &r.errors)
-        .chain(task.catch.iter().map(|c| &c.errors))
-        .flat_map(|m| m.names.iter())
-        .find(|n| ***n == *e.error)
-        .cloned();
+fn task_error(e: TaskError) -> Failure {
     Failure::new(StatesError {
-        error: known.unwrap_or_else(|| Arc::from(e.error)),
+        error: Arc::from(e.error),
         cause: e.cause,
     })
 }
@@ -452,7 +441,6 @@ fn timeout_failure(heartbeat: bool) -> Failure {
 #[allow(clippy::too_many_arguments)]
 async fn invoke(
     cx: &StateCx<'_>,
-    task: &Task,
     request: TaskRequest,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
@@ -526,7 +514,7 @@ async fn invoke(
             Event::Returned(Err(panic)) => {
                 return Err(Failure::new(StatesError::new(names::TASK_FAILED, panic)))
             }
-            Event::Returned(Ok(Err(e))) => return Err(task_error(task, e)),
+            Event::Returned(Ok(Err(e))) => return Err(task_error(e)),
             Event::Returned(Ok(Ok(v))) => {
                 if !waits {
                     return Ok(v);
@@ -542,7 +530,7 @@ async fn invoke(
                 hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),
-            Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(task, e)),
+            Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(e)),
             Event::Completed(None) => {
                 return Err(Failure::new(StatesError::new(
                     names::TASK_FAILED,
