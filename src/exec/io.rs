@@ -98,7 +98,7 @@ pub(crate) fn assign(
         Assign::Jsonata(j) => super::jsonata::eval(cx, j, "Assign", states)?,
     };
     match value {
-        Val::Object(o) => Ok(o.map().clone()),
+        Val::Object(_) => Ok(value.into_object().unwrap_or_default()),
         other => Err(cx.runtime(format!(
             "The Assign field must evaluate to an object, but was: {other}"
         ))),

@@ -276,6 +276,18 @@ impl Val {
         }
     }
 
+    /// The map, if this is an object: moved out when this value holds the only
+    /// reference, copied (values shared) otherwise.
+    pub fn into_object(self) -> Option<Map> {
+        match self {
+            Val::Object(o) => Some(match Arc::try_unwrap(o) {
+                Ok(node) => node.map,
+                Err(shared) => shared.map.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     /// Mutable access to the map, copying the object node (not its values) if it is
     /// shared. Invalidates the cached length.
     pub fn as_object_mut(&mut self) -> Option<&mut Map> {
@@ -534,6 +546,15 @@ mod tests {
         assert_eq!(doc.get("small"), Some(&Val::int(1)));
         assert_eq!(copy.get("small"), Some(&Val::int(2)));
         assert!(doc.get("big").unwrap().ptr_eq(copy.get("big").unwrap()));
+    }
+
+    #[test]
+    fn into_object_moves_or_copies_keeping_values_shared() {
+        let doc = val!({"big": {"deep": [1, 2, 3]}});
+        let copy = doc.clone().into_object().unwrap();
+        assert!(copy.get("big").unwrap().ptr_eq(doc.get("big").unwrap()));
+        assert_eq!(Val::object(copy), doc);
+        assert!(val!([1]).into_object().is_none());
     }
 
     #[test]
