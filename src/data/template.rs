@@ -45,9 +45,9 @@ enum Node {
     /// An object with at least one dynamic field somewhere below. The flag is `true`
     /// when the output keys are distinct (`{"a": 1, "a.$": "$.x"}` has two `a`s), so
     /// evaluation can append without looking each key up first. With distinct keys
-    /// the third field is the compact-JSON length of everything but the values
-    /// (braces, keys, colons, commas), so the output's length is known as soon as
-    /// its values' lengths are.
+    /// the third field is the compact-JSON length of everything but the dynamic
+    /// values (braces, keys, colons, commas, literal values), so the output's length
+    /// is known as soon as its dynamic values' lengths are.
     Object(Vec<(Arc<str>, Field)>, bool, Option<usize>),
     /// An array with at least one dynamic element somewhere below.
     Array(Vec<Node>),
@@ -158,11 +158,19 @@ fn compile_node(value: &serde_json::Value, pointer: &mut String) -> Result<Node,
                     .iter()
                     .enumerate()
                     .all(|(i, (k, _))| fields[..i].iter().all(|(j, _)| j != k));
+                // Literal fields' values are counted here too, once.
                 let frame = distinct.then(|| {
                     2 + fields.len().saturating_sub(1)
                         + fields
                             .iter()
-                            .map(|(k, _)| json_str_len(k) + 1)
+                            .map(|(k, f)| {
+                                json_str_len(k)
+                                    + 1
+                                    + match f {
+                                        Field::Node(Node::Literal(v)) => v.json_len(),
+                                        _ => 0,
+                                    }
+                            })
                             .sum::<usize>()
                 });
                 Ok(Node::Object(fields, distinct, frame))
@@ -248,7 +256,15 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             let mut len = *frame;
             for (key, field) in fields {
                 let v = match field {
-                    Field::Node(Node::Literal(v)) => v.clone(),
+                    // Its length is in the frame already.
+                    Field::Node(Node::Literal(v)) => {
+                        if *distinct {
+                            map.push_unique(key.clone(), v.clone());
+                        } else {
+                            map.insert(key.clone(), v.clone());
+                        }
+                        continue;
+                    }
                     Field::Node(n) => eval_node(n, env)?,
                     Field::Path { path, key } => path.eval(env).map_err(|_| {
                         StatesError::runtime(format!(

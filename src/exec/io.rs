@@ -55,13 +55,13 @@ pub(crate) fn effective_input(
     ctx: &ContextObject,
 ) -> Result<Val, Failure> {
     match &cx.state.io {
-        Io::JsonPath(io) => {
-            let filtered = filter(cx, &io.input_path, raw, ctx)?;
-            match &io.parameters {
-                Some(t) => template(cx, t, &filtered, ctx),
-                None => Ok(filtered),
-            }
-        }
+        Io::JsonPath(io) => match (&io.input_path, &io.parameters) {
+            // The identity InputPath: the template reads the raw input itself (no
+            // reference count up and down).
+            (InputFilter::Identity, Some(t)) => template(cx, t, raw, ctx),
+            (f, Some(t)) => template(cx, t, &filter(cx, f, raw, ctx)?, ctx),
+            (f, None) => filter(cx, f, raw, ctx),
+        },
         Io::Jsonata(io) => match &io.arguments {
             Some(a) => super::jsonata::eval(cx, a, "Arguments", States::new(raw, ctx)),
             None => Ok(raw.clone()),
@@ -156,7 +156,11 @@ pub(crate) fn finish(
     let output = match &cx.state.io {
         Io::JsonPath(io) => {
             let placed = result_path(cx, &io.result_path, raw, result)?;
-            filter(cx, &io.output_path, &placed, ctx)?
+            match &io.output_path {
+                // The identity OutputPath passes the placed value on (moved, not cloned).
+                InputFilter::Identity => placed,
+                f => filter(cx, f, &placed, ctx)?,
+            }
         }
         Io::Jsonata(io) => match &io.output {
             Some(o) => super::jsonata::eval(cx, o, "Output", states)?,

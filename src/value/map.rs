@@ -94,6 +94,39 @@ impl Map {
         }
     }
 
+    /// A copy in which the entry at `pos` holds `value` (or, with `pos` `None`, a
+    /// copy with `key: value` appended, `key` being absent): the replaced value is
+    /// never cloned, and the copy is allocated at its final length.
+    pub(crate) fn clone_setting(&self, pos: Option<usize>, key: &Arc<str>, value: Val) -> Map {
+        let extra = usize::from(pos.is_none());
+        let mut entries = Vec::with_capacity(self.entries.len() + extra);
+        match pos {
+            Some(i) => {
+                entries.extend(self.entries[..i].iter().cloned());
+                entries.push((self.entries[i].0.clone(), value));
+                entries.extend(self.entries[i + 1..].iter().cloned());
+            }
+            None => {
+                entries.extend(self.entries.iter().cloned());
+                entries.push((key.clone(), value));
+            }
+        }
+        let mut map = Map {
+            entries,
+            index: self.index.clone(),
+        };
+        if pos.is_none() {
+            match &mut map.index {
+                Some(index) => {
+                    index.insert(key.clone(), map.entries.len() - 1);
+                }
+                None if map.entries.len() > SMALL => map.rebuild_index(),
+                None => {}
+            }
+        }
+        map
+    }
+
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()

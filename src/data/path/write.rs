@@ -7,6 +7,7 @@
 use super::{Path, PathError, Segment};
 use crate::data::PathRoot;
 use crate::value::{json_str_len, Val};
+use std::sync::Arc;
 
 /// [`Path::write`].
 pub(super) fn write(path: &Path, target: Val, value: Val) -> Result<Val, PathError> {
@@ -105,6 +106,28 @@ fn put(node: &mut Val, segments: &[Segment], value: Val) {
             let old_child = pos
                 .and_then(|i| node.as_object().and_then(|m| m.get_index(i)))
                 .map(|(_, v)| v.known_json_len());
+            // The last step into a shared object (the input the history still holds):
+            // one copy with the new entry in place, without taking the shared node
+            // apart first (no uniqueness checks, no clone of the replaced value).
+            if let (true, Val::Object(o)) = (rest.is_empty(), &*node) {
+                if Arc::strong_count(o) > 1 {
+                    let n = value.known_json_len();
+                    let copy = Val::object(o.map().clone_setting(pos, name, value));
+                    let comma = usize::from(o.map().len() + usize::from(pos.is_none()) > 1);
+                    let len = match (old_len, old_child, n) {
+                        (Some(old), Some(Some(o)), Some(n)) => Some(old - o + n),
+                        (Some(old), None, Some(n)) => {
+                            Some(old + comma + json_str_len(name) + 1 + n)
+                        }
+                        _ => None,
+                    };
+                    if let Some(len) = len {
+                        copy.set_json_len(len);
+                    }
+                    *node = copy;
+                    return;
+                }
+            }
             // A copy of a shared node gets room for the key it is about to gain.
             let Some(map) = node.as_object_mut_with_room(usize::from(pos.is_none())) else {
                 return;
