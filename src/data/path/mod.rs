@@ -67,6 +67,31 @@ pub(crate) struct Compiled {
     /// The position of a union of names that is not the last segment: Jayway accepts the
     /// text but fails every evaluation with "Multi properties can only be used as path leafs".
     pub(crate) multi_props_not_leaf: Option<usize>,
+    /// For a definite path with no function: the context-object field its first
+    /// segments name and how many segments that takes (resolved at parse time, so
+    /// a `$$.…` evaluation does not compare names). Only meaningful under `$$`.
+    pub(crate) context_field: Option<(ContextField, usize)>,
+}
+
+/// A field of the context object that [`Path::eval`] reads without building `$$`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ContextField {
+    /// `$$.Execution`
+    Execution,
+    /// `$$.StateMachine`
+    StateMachine,
+    /// `$$.State.Name`
+    StateName,
+    /// `$$.State.EnteredTime`
+    StateEnteredTime,
+    /// `$$.State.RetryCount`
+    StateRetryCount,
+    /// `$$.Task.Token`
+    TaskToken,
+    /// `$$.Map.Item.Index`
+    MapItemIndex,
+    /// `$$.Map.Item.Value`
+    MapItemValue,
 }
 
 /// One step of a path.

@@ -11,7 +11,7 @@
 //! * `[?( … )]` filters (see `filter.rs`);
 //! * a trailing `.length()`.
 
-use super::{filter, Compiled, Function, PathSyntaxError, Segment};
+use super::{filter, Compiled, ContextField, Function, PathSyntaxError, Segment};
 use crate::data::PathRoot;
 use std::sync::Arc;
 
@@ -40,12 +40,37 @@ pub(super) fn compile(segments: Vec<Segment>, function: Option<Function>) -> Com
         .enumerate()
         .find(|(i, s)| matches!(s, Segment::Names(_)) && !(Some(*i) == last && leaf_is_last))
         .map(|(i, _)| i);
+    let context_field = if definite && function.is_none() && multi_props_not_leaf.is_none() {
+        context_field(&segments)
+    } else {
+        None
+    };
     Compiled {
         segments,
         function,
         definite,
         multi_props_not_leaf,
+        context_field,
     }
+}
+
+/// The context-object field the first segments name, and how many they are.
+fn context_field(segments: &[Segment]) -> Option<(ContextField, usize)> {
+    let name = |i: usize| match segments.get(i) {
+        Some(Segment::Name(n)) => Some(&**n),
+        _ => None,
+    };
+    Some(match (name(0)?, name(1), name(2)) {
+        ("Execution", ..) => (ContextField::Execution, 1),
+        ("StateMachine", ..) => (ContextField::StateMachine, 1),
+        ("State", Some("Name"), _) => (ContextField::StateName, 2),
+        ("State", Some("EnteredTime"), _) => (ContextField::StateEnteredTime, 2),
+        ("State", Some("RetryCount"), _) => (ContextField::StateRetryCount, 2),
+        ("Task", Some("Token"), _) => (ContextField::TaskToken, 2),
+        ("Map", Some("Item"), Some("Index")) => (ContextField::MapItemIndex, 3),
+        ("Map", Some("Item"), Some("Value")) => (ContextField::MapItemValue, 3),
+        _ => return None,
+    })
 }
 
 /// Checks that a parsed path is a Reference Path (names and indices `>= 0` only).

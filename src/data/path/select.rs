@@ -13,7 +13,7 @@
 //! An indefinite path collects every match, in document order, into an array; it never
 //! fails (AWS returns `[]` when nothing matches).
 
-use super::{canonical, filter, Function, Path, PathError, Segment};
+use super::{canonical, filter, ContextField, Function, Path, PathError, Segment};
 use crate::data::context::ContextObject;
 use crate::data::timestamp::format_millis;
 use crate::value::{Map, Val};
@@ -71,45 +71,18 @@ fn error(path: &Path, detail: String) -> PathError {
 /// which also produces Jayway's error.
 pub(super) fn from_context(path: &Path, ctx: &ContextObject) -> Option<Val> {
     let c = &*path.compiled;
-    if !c.definite || c.function.is_some() || c.multi_props_not_leaf.is_some() {
-        return None;
-    }
-    fn name(s: Option<&Segment>) -> Option<&str> {
-        match s {
-            Some(Segment::Name(n)) => Some(n),
-            _ => None,
-        }
-    }
-    let segs = &c.segments;
-    let (start, used) = match name(segs.first())? {
-        "Execution" => (ctx.execution.clone(), 1),
-        "StateMachine" => (ctx.state_machine.clone(), 1),
-        "State" => {
-            let v = match name(segs.get(1))? {
-                "Name" => Val::String(ctx.state_name.clone()),
-                "EnteredTime" => Val::string(format_millis(ctx.state_entered_millis)),
-                "RetryCount" => Val::int(i64::from(ctx.retry_count?)),
-                _ => return None,
-            };
-            (v, 2)
-        }
-        "Task" => match name(segs.get(1))? {
-            "Token" => (Val::String(ctx.task_token.clone()?), 2),
-            _ => return None,
-        },
-        "Map" => {
-            let (index, value) = ctx.map_item.as_ref()?;
-            if name(segs.get(1))? != "Item" {
-                return None;
-            }
-            match name(segs.get(2))? {
-                "Index" => (Val::int(*index as i64), 3),
-                "Value" => (value.clone(), 3),
-                _ => return None,
-            }
-        }
-        _ => return None,
+    let (field, used) = c.context_field?;
+    let start = match field {
+        ContextField::Execution => ctx.execution.clone(),
+        ContextField::StateMachine => ctx.state_machine.clone(),
+        ContextField::StateName => Val::String(ctx.state_name.clone()),
+        ContextField::StateEnteredTime => Val::string(format_millis(ctx.state_entered_millis)),
+        ContextField::StateRetryCount => Val::int(i64::from(ctx.retry_count?)),
+        ContextField::TaskToken => Val::String(ctx.task_token.clone()?),
+        ContextField::MapItemIndex => Val::int(ctx.map_item.as_ref()?.0 as i64),
+        ContextField::MapItemValue => ctx.map_item.as_ref()?.1.clone(),
     };
+    let segs = &c.segments;
     let rest = &segs[used..];
     if rest.is_empty() {
         return Some(start);
