@@ -7,6 +7,7 @@ use crate::value::Val;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 type Handler = Arc<dyn Fn(TaskRequest) -> BoxFuture<'static, Result<Val, TaskError>> + Send + Sync>;
@@ -161,12 +162,21 @@ pub fn no_resolver(task: &TaskRequest) -> TaskError {
     )
 }
 
-#[async_trait]
+/// Written out rather than through `#[async_trait]`: the handler's future is already
+/// boxed, so it is returned as it is instead of being wrapped in a second box that
+/// holds (a move of) the whole request.
 impl TaskResolver for Resolvers {
-    async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError> {
+    fn invoke<'life0, 'async_trait>(
+        &'life0 self,
+        task: TaskRequest,
+    ) -> Pin<Box<dyn Future<Output = Result<Val, TaskError>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
         match self.route(&task.resource) {
-            Some(h) => h(task).await,
-            None => Err(no_resolver(&task)),
+            Some(h) => h(task),
+            None => Box::pin(std::future::ready(Err(no_resolver(&task)))),
         }
     }
 }
