@@ -538,8 +538,9 @@ fn start<'a>(cx: &StateCx<'a>, task: &Task, s: Started) -> Call<'a> {
     // The resolver's future is already boxed (and so `Unpin`): no second box.
     match call {
         Ok(fut) => Either::Left(AssertUnwindSafe(fut).catch_unwind()),
-        Err(p) => Either::Right(futures::future::ready(Err(Box::new(panic_message(p))
-            as Box<dyn std::any::Any + Send>))),
+        Err(p) => Either::Right(futures::future::ready(Err(
+            Box::new(panic_message(p)) as Box<dyn std::any::Any + Send>
+        ))),
     }
 }
 
