@@ -19,7 +19,7 @@ use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Sec
 use crate::error::{names, StatesError};
 use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
-use futures::future::{poll_fn, BoxFuture, CatchUnwind, Either, Ready};
+use futures::future::{poll_fn, BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
@@ -510,11 +510,27 @@ struct Started {
     hb_tx: HeartbeatSender,
 }
 
-/// The resolver's call, caught if it panics.
-type Call<'a> = Either<
-    CatchUnwind<AssertUnwindSafe<BoxFuture<'a, Result<Val, TaskError>>>>,
-    Ready<Result<Result<Val, TaskError>, Box<dyn std::any::Any + Send>>>,
->;
+/// What the resolver returned (or the message it panicked with).
+type Returned = Result<Result<Val, TaskError>, String>;
+
+/// The resolver's call: answered at once ([`TaskResolver::invoke_now`], or a
+/// panic), or a future, caught if it panics.
+enum Call<'a> {
+    Now(Option<Returned>),
+    Later(CatchUnwind<AssertUnwindSafe<BoxFuture<'a, Result<Val, TaskError>>>>),
+}
+
+impl Call<'_> {
+    fn poll(&mut self, pcx: &mut std::task::Context<'_>) -> Poll<Returned> {
+        match self {
+            Call::Now(r) => match r.take() {
+                Some(r) => Poll::Ready(r),
+                None => Poll::Pending,
+            },
+            Call::Later(f) => f.poll_unpin(pcx).map(|r| r.map_err(panic_message)),
+        }
+    }
+}
 
 /// Builds the request and calls the resolver: a plain function, so the request is
 /// built in place and is never part of the attempt's future.
@@ -534,14 +550,14 @@ fn start<'a>(cx: &StateCx<'a>, task: &Task, s: Started) -> Call<'a> {
         credentials: s.credentials,
         heartbeat: s.hb_tx,
     };
-    let call = std::panic::catch_unwind(AssertUnwindSafe(|| resolver.invoke(request)));
-    // The resolver's future is already boxed (and so `Unpin`): no second box.
-    match call {
-        Ok(fut) => Either::Left(AssertUnwindSafe(fut).catch_unwind()),
-        Err(p) => Either::Right(futures::future::ready(Err(
-            Box::new(panic_message(p)) as Box<dyn std::any::Any + Send>
-        ))),
-    }
+    let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        match resolver.invoke_now(&request) {
+            Some(r) => Call::Now(Some(Ok(r))),
+            // The resolver's future is already boxed (and so `Unpin`): no second box.
+            None => Call::Later(AssertUnwindSafe(resolver.invoke(request)).catch_unwind()),
+        }
+    }));
+    call.unwrap_or_else(|p| Call::Now(Some(Err(panic_message(p)))))
 }
 
 fn timeout_failure(heartbeat: bool) -> Failure {
@@ -556,7 +572,7 @@ fn timeout_failure(heartbeat: bool) -> Failure {
 async fn invoke(
     cx: &StateCx<'_>,
     task: &Task,
-    mut call: Call<'_>,
+    call: Call<'_>,
     waits: bool,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
@@ -566,6 +582,24 @@ async fn invoke(
 ) -> Result<Val, Failure> {
     let run = cx.run;
     let clock = &run.clock;
+    let mut call = match call {
+        Call::Now(Some(r)) if !waits => {
+            // Answered at once: no timers, no polling. A `submitted` sent before
+            // returning is recorded first, as below.
+            let mut submitted = false;
+            while let Some(signal) = hb_rx.try_next() {
+                if let Signal::Submitted(s) = signal {
+                    submit_once(cx, res, &mut submitted, &s);
+                }
+            }
+            return match r {
+                Ok(Ok(v)) => Ok(v),
+                Ok(Err(e)) => Err(task_error(task, e)),
+                Err(panic) => Err(Failure::new(StatesError::new(names::TASK_FAILED, panic))),
+            };
+        }
+        call => call,
+    };
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut returned = false;
@@ -584,8 +618,8 @@ async fn invoke(
                 return Poll::Ready(Event::Heartbeat);
             }
             if !returned {
-                if let Poll::Ready(r) = call.poll_unpin(pcx) {
-                    return Poll::Ready(Event::Returned(r.map_err(panic_message)));
+                if let Poll::Ready(r) = call.poll(pcx) {
+                    return Poll::Ready(Event::Returned(r));
                 }
             } else if let Some(Poll::Ready(c)) = done_rx.as_mut().map(|r| r.poll_next_unpin(pcx)) {
                 return Poll::Ready(Event::Completed(c));

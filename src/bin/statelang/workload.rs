@@ -155,7 +155,7 @@ impl Hasher for Fnv {
 }
 
 /// Call counts per `input.id` (its string, or the JSON text of a non-string id).
-type Calls = HashMap<Box<str>, u64, BuildHasherDefault<Fnv>>;
+type Calls = HashMap<Arc<str>, u64, BuildHasherDefault<Fnv>>;
 
 /// Appends the decimal digits of `n`.
 fn push_u64(s: &mut String, mut n: u64) {
@@ -213,32 +213,37 @@ impl FlakyHandler {
     /// One call.
     pub fn call(&self, input: &Val) -> Result<Val, TaskError> {
         self.invocations.fetch_add(1, Ordering::Relaxed);
-        let text;
-        let id: &str = match input.get("id") {
-            Some(v) => match v.as_str() {
-                Some(s) => s,
-                None => {
-                    text = v.to_json_string();
-                    &text
-                }
-            },
-            None => "",
+        // One pass over the input's fields.
+        let (mut id_val, mut fatal, mut n_val) = (None, false, None);
+        for (k, v) in input.as_object().into_iter().flat_map(|m| m.iter()) {
+            match &**k {
+                "id" => id_val = Some(v),
+                "fatal" => fatal = v.as_bool() == Some(true),
+                "n" => n_val = Some(v),
+                _ => {}
+            }
+        }
+        // A string id is the key as it is (a reference count, no copy).
+        let key: Arc<str> = match id_val {
+            Some(Val::String(s)) => s.clone(),
+            Some(v) => Arc::from(v.to_json_string()),
+            None => Arc::from(""),
         };
+        let id: &str = &key;
         let n = {
             let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-            // Look up by `&str`; only a new id allocates its key.
             match calls.get_mut(id) {
                 Some(c) => {
                     *c += 1;
                     *c
                 }
                 None => {
-                    calls.insert(Box::from(id), 1);
+                    calls.insert(key.clone(), 1);
                     1
                 }
             }
         };
-        if input.get("fatal").and_then(Val::as_bool) == Some(true) {
+        if fatal {
             let mut cause = String::with_capacity(6 + id.len());
             cause.push_str("fatal ");
             cause.push_str(id);
@@ -252,7 +257,7 @@ impl FlakyHandler {
             push_u64(&mut cause, n);
             return Err(TaskError::new("FlakyError", cause));
         }
-        let value = match input.get("n") {
+        let value = match n_val {
             Some(v) if v.as_i64().is_some() => Val::int(v.as_i64().unwrap_or_default() * 2),
             Some(v) => Val::float(v.as_f64().unwrap_or(f64::NAN) * 2.0),
             None => Val::Null,
@@ -266,10 +271,7 @@ impl FlakyHandler {
     /// A router that sends [`FLAKY_RESOURCE`] to this handler.
     pub fn resolvers(&self) -> Resolvers {
         let h = self.clone();
-        Resolvers::new().on(FLAKY_RESOURCE, move |task| {
-            let r = h.call(&task.input);
-            async move { r }
-        })
+        Resolvers::new().on_sync(FLAKY_RESOURCE, move |task| h.call(&task.input))
     }
 }
 
