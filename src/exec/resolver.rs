@@ -126,6 +126,9 @@ impl Signals {
     pub(crate) fn close(&self) {
         let mut g = self.lock();
         g.generation += 1;
+        if g.queue.is_empty() && g.waker.is_none() {
+            return;
+        }
         let queue = std::mem::take(&mut g.queue);
         let waker = g.waker.take();
         drop(g);
