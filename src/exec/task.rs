@@ -333,18 +333,24 @@ async fn attempt(
             hb_tx,
         },
     );
-    let outcome = invoke(
-        cx,
-        task,
-        call,
-        token.is_some(),
-        timeout,
-        heartbeat,
-        signals,
-        done_rx,
-        res,
-    )
-    .await;
+    let outcome = match call {
+        // Answered at once: no timers, no polling, no second future.
+        Call::Now(Some(r)) if token.is_none() => answered(cx, task, r, signals, res),
+        call => {
+            invoke(
+                cx,
+                task,
+                call,
+                token.is_some(),
+                timeout,
+                heartbeat,
+                signals,
+                done_rx,
+                res,
+            )
+            .await
+        }
+    };
     drop(open);
     if let Some(t) = &token {
         run.control.remove_token(t);
@@ -566,13 +572,35 @@ fn timeout_failure(heartbeat: bool) -> Failure {
     f
 }
 
-/// Calls the resolver, then (for `.waitForTaskToken`) waits for the token, racing
+/// The outcome of a call answered at once (not waiting for a token). A `submitted`
+/// sent before returning is recorded first, as [`invoke`] does.
+fn answered(
+    cx: &StateCx<'_>,
+    task: &Task,
+    r: Returned,
+    hb_rx: &Signals,
+    res: &Names<'_>,
+) -> Result<Val, Failure> {
+    let mut submitted = false;
+    while let Some(signal) = hb_rx.try_next() {
+        if let Signal::Submitted(s) = signal {
+            submit_once(cx, res, &mut submitted, &s);
+        }
+    }
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(task_error(task, e)),
+        Err(panic) => Err(Failure::new(StatesError::new(names::TASK_FAILED, panic))),
+    }
+}
+
+/// Waits for the resolver's call, then (for `.waitForTaskToken`) waits for the token, racing
 /// the timeout and heartbeat timers.
 #[allow(clippy::too_many_arguments)]
 async fn invoke(
     cx: &StateCx<'_>,
     task: &Task,
-    call: Call<'_>,
+    mut call: Call<'_>,
     waits: bool,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
@@ -582,24 +610,6 @@ async fn invoke(
 ) -> Result<Val, Failure> {
     let run = cx.run;
     let clock = &run.clock;
-    let mut call = match call {
-        Call::Now(Some(r)) if !waits => {
-            // Answered at once: no timers, no polling. A `submitted` sent before
-            // returning is recorded first, as below.
-            let mut submitted = false;
-            while let Some(signal) = hb_rx.try_next() {
-                if let Signal::Submitted(s) = signal {
-                    submit_once(cx, res, &mut submitted, &s);
-                }
-            }
-            return match r {
-                Ok(Ok(v)) => Ok(v),
-                Ok(Err(e)) => Err(task_error(task, e)),
-                Err(panic) => Err(Failure::new(StatesError::new(names::TASK_FAILED, panic))),
-            };
-        }
-        call => call,
-    };
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut returned = false;
