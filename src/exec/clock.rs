@@ -8,10 +8,10 @@
 //! firing) the executor asks the clock to jump to the earliest pending timer.
 
 use futures::future::BoxFuture;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -68,15 +68,108 @@ pub struct VirtualClock {
 
 struct VirtualInner {
     now: AtomicI64,
-    seq: AtomicU64,
-    timers: Mutex<BinaryHeap<Entry>>,
+    timers: Mutex<Timers>,
 }
 
-/// A pending timer in the heap, ordered by deadline then creation order.
+/// The pending timers, earliest first, and the state of every live timer.
+///
+/// Most timers arrive in deadline order (an execution's retries and Waits mostly
+/// share their durations, and time only moves forward): those queue up in `sorted`
+/// at O(1) per push and pop; a timer that would fire before the last queued one
+/// goes to `heap`. The next timer is the earlier of the two fronts.
+///
+/// A timer's state (fired, its waker) lives in `slots`, not in an allocation of its
+/// own: a [`VirtualSleep`] names its slot and its `seq`, and frees the slot when
+/// dropped. A queue entry whose slot has since been freed (or reused: its `seq`
+/// differs) is a dropped timer, skipped when it comes up.
+#[derive(Default)]
+struct Timers {
+    seq: u64,
+    sorted: VecDeque<Entry>,
+    heap: BinaryHeap<Entry>,
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+}
+
+/// One timer's state.
+#[derive(Default)]
+struct Slot {
+    /// The `seq` of the timer using the slot; `None` when the slot is free.
+    seq: Option<u64>,
+    fired: bool,
+    waker: Option<Waker>,
+}
+
+impl Timers {
+    fn push(&mut self, e: Entry) {
+        match self.sorted.back() {
+            // Reversed order: greater is earlier.
+            Some(last) if &e > last => self.heap.push(e),
+            _ => self.sorted.push_back(e),
+        }
+    }
+
+    /// Whether the next timer comes from `sorted` (`None`: no timer).
+    fn front_is_sorted(&self) -> Option<bool> {
+        match (self.sorted.front(), self.heap.peek()) {
+            (None, None) => None,
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            (Some(a), Some(b)) => Some(a > b),
+        }
+    }
+
+    fn peek(&self) -> Option<&Entry> {
+        match self.front_is_sorted()? {
+            true => self.sorted.front(),
+            false => self.heap.peek(),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Entry> {
+        match self.front_is_sorted()? {
+            true => self.sorted.pop_front(),
+            false => self.heap.pop(),
+        }
+    }
+
+    /// The slot of a pending timer (not fired, not dropped).
+    fn pending(&mut self, e: &Entry) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(e.slot)
+            .filter(|s| s.seq == Some(e.seq) && !s.fired)
+    }
+
+    /// A new timer: its slot and `seq`.
+    fn create(&mut self) -> (usize, u64) {
+        let seq = self.seq;
+        self.seq += 1;
+        let slot = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.slots.push(Slot::default());
+                self.slots.len() - 1
+            }
+        };
+        self.slots[slot] = Slot {
+            seq: Some(seq),
+            fired: false,
+            waker: None,
+        };
+        (slot, seq)
+    }
+
+    /// The slot of the live timer `(slot, seq)`.
+    fn slot(&mut self, slot: usize, seq: u64) -> Option<&mut Slot> {
+        self.slots.get_mut(slot).filter(|s| s.seq == Some(seq))
+    }
+}
+
+/// A queued timer, ordered by deadline then creation order.
 struct Entry {
     deadline: i64,
     seq: u64,
-    timer: Arc<TimerState>,
+    slot: usize,
 }
 
 impl PartialEq for Entry {
@@ -95,13 +188,6 @@ impl Ord for Entry {
     fn cmp(&self, other: &Entry) -> std::cmp::Ordering {
         (other.deadline, other.seq).cmp(&(self.deadline, self.seq))
     }
-}
-
-#[derive(Default)]
-struct TimerState {
-    fired: AtomicBool,
-    cancelled: AtomicBool,
-    waker: Mutex<Option<Waker>>,
 }
 
 /// The system's wall-clock time in milliseconds since the Unix epoch (0 if the
@@ -130,8 +216,7 @@ impl VirtualClock {
         VirtualClock {
             inner: Arc::new(VirtualInner {
                 now: AtomicI64::new(millis),
-                seq: AtomicU64::new(0),
-                timers: Mutex::new(BinaryHeap::new()),
+                timers: Mutex::new(Timers::default()),
             }),
         }
     }
@@ -139,8 +224,9 @@ impl VirtualClock {
     /// How many timers are pending (not fired, not dropped).
     pub fn pending_timers(&self) -> usize {
         lock(&self.inner.timers)
+            .slots
             .iter()
-            .filter(|e| !e.timer.cancelled.load(Ordering::Acquire))
+            .filter(|s| s.seq.is_some() && !s.fired)
             .count()
     }
 }
@@ -166,21 +252,26 @@ impl Clock for VirtualClock {
     }
 
     fn sleep(&self, millis: u64) -> BoxFuture<'static, ()> {
-        let timer = Arc::new(TimerState::default());
         if millis == 0 {
-            timer.fired.store(true, Ordering::Release);
-        } else {
-            let deadline = self
-                .now_millis()
-                .saturating_add(i64::try_from(millis).unwrap_or(i64::MAX));
-            let seq = self.inner.seq.fetch_add(1, Ordering::Relaxed);
-            lock(&self.inner.timers).push(Entry {
-                deadline,
-                seq,
-                timer: timer.clone(),
-            });
+            // Already due (a zero-sized future: no allocation).
+            return Box::pin(std::future::ready(()));
         }
-        Box::pin(VirtualSleep { timer })
+        let deadline = self
+            .now_millis()
+            .saturating_add(i64::try_from(millis).unwrap_or(i64::MAX));
+        let mut timers = lock(&self.inner.timers);
+        let (slot, seq) = timers.create();
+        timers.push(Entry {
+            deadline,
+            seq,
+            slot,
+        });
+        drop(timers);
+        Box::pin(VirtualSleep {
+            inner: self.inner.clone(),
+            slot,
+            seq,
+        })
     }
 
     fn is_virtual(&self) -> bool {
@@ -190,14 +281,18 @@ impl Clock for VirtualClock {
     fn advance(&self) -> bool {
         let mut due = Vec::new();
         {
-            let mut heap = lock(&self.inner.timers);
-            while heap
-                .peek()
-                .is_some_and(|e| e.timer.cancelled.load(Ordering::Acquire))
-            {
-                heap.pop();
+            let mut timers = lock(&self.inner.timers);
+            loop {
+                let Some(first) = timers.peek() else {
+                    return false;
+                };
+                let (slot, seq) = (first.slot, first.seq);
+                if timers.slot(slot, seq).is_some_and(|s| !s.fired) {
+                    break;
+                }
+                timers.pop();
             }
-            let Some(first) = heap.peek() else {
+            let Some(first) = timers.peek() else {
                 return false;
             };
             let deadline = first.deadline;
@@ -205,19 +300,19 @@ impl Clock for VirtualClock {
                 self.inner.now.store(deadline, Ordering::Release);
             }
             let now = self.now_millis();
-            while heap.peek().is_some_and(|e| e.deadline <= now) {
-                if let Some(e) = heap.pop() {
-                    if !e.timer.cancelled.load(Ordering::Acquire) {
-                        due.push(e.timer);
+            while timers.peek().is_some_and(|e| e.deadline <= now) {
+                if let Some(e) = timers.pop() {
+                    if let Some(s) = timers.pending(&e) {
+                        s.fired = true;
+                        if let Some(w) = s.waker.take() {
+                            due.push(w);
+                        }
                     }
                 }
             }
         }
-        for timer in due {
-            timer.fired.store(true, Ordering::Release);
-            if let Some(w) = lock(&timer.waker).take() {
-                w.wake();
-            }
+        for w in due {
+            w.wake();
         }
         true
     }
@@ -226,32 +321,44 @@ impl Clock for VirtualClock {
 /// The future [`VirtualClock::sleep`] returns. Dropping it cancels the timer, so an
 /// abandoned timeout never makes the clock jump.
 struct VirtualSleep {
-    timer: Arc<TimerState>,
+    inner: Arc<VirtualInner>,
+    slot: usize,
+    seq: u64,
 }
 
 impl Future for VirtualSleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.timer.fired.load(Ordering::Acquire) {
+        let mut timers = lock(&self.inner.timers);
+        let Some(slot) = timers.slot(self.slot, self.seq) else {
+            return Poll::Ready(());
+        };
+        if slot.fired {
             return Poll::Ready(());
         }
-        let mut slot = lock(&self.timer.waker);
-        match slot.as_ref() {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => *slot = Some(cx.waker().clone()),
-        }
-        drop(slot);
-        if self.timer.fired.load(Ordering::Acquire) {
-            return Poll::Ready(());
-        }
+        let old = match &slot.waker {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => slot.waker.replace(cx.waker().clone()),
+        };
+        // A replaced waker is dropped outside the lock.
+        drop(timers);
+        drop(old);
         Poll::Pending
     }
 }
 
 impl Drop for VirtualSleep {
     fn drop(&mut self) {
-        self.timer.cancelled.store(true, Ordering::Release);
+        let mut timers = lock(&self.inner.timers);
+        if let Some(slot) = timers.slot(self.slot, self.seq) {
+            let waker = slot.waker.take();
+            slot.seq = None;
+            slot.fired = false;
+            timers.free.push(self.slot);
+            drop(timers);
+            drop(waker);
+        }
     }
 }
 
@@ -293,6 +400,25 @@ mod tests {
         assert!(clock.advance());
         assert_eq!(clock.now_millis(), 300);
         assert!(a.now_or_never().is_some());
+        assert!(!clock.advance());
+    }
+
+    #[test]
+    fn a_reused_slot_does_not_fire_for_the_dropped_timer() {
+        let clock = VirtualClock::starting_at(0);
+        let a = clock.sleep(100);
+        drop(a);
+        let mut b = clock.sleep(200);
+        let mut c = clock.sleep(50);
+        assert_eq!(clock.pending_timers(), 2);
+        assert!(clock.advance());
+        assert_eq!(clock.now_millis(), 50);
+        assert!(c.as_mut().now_or_never().is_some());
+        assert!(b.as_mut().now_or_never().is_none());
+        assert!(clock.advance());
+        assert_eq!(clock.now_millis(), 200);
+        assert!(b.now_or_never().is_some());
+        assert_eq!(clock.pending_timers(), 0);
         assert!(!clock.advance());
     }
 

@@ -28,12 +28,28 @@ use std::task::{Context, Poll, Waker};
 pub trait TaskResolver: Send + Sync {
     /// Performs one attempt of a task.
     async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError>;
+
+    /// Performs one attempt at once, when this resolver answers `task` without
+    /// waiting: `Some` with the outcome, or `None`, and the executor then calls
+    /// [`TaskResolver::invoke`] instead. The default answers nothing at once.
+    ///
+    /// The executor calls this first for every attempt. A resolver that answers
+    /// from memory spares the boxed future of `invoke` and its polling;
+    /// [`Resolvers::on_sync`](super::Resolvers::on_sync) routes are answered here.
+    fn invoke_now(&self, task: &TaskRequest) -> Option<Result<Val, TaskError>> {
+        let _ = task;
+        None
+    }
 }
 
 #[async_trait]
 impl<T: TaskResolver + ?Sized> TaskResolver for Arc<T> {
     async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError> {
         (**self).invoke(task).await
+    }
+
+    fn invoke_now(&self, task: &TaskRequest) -> Option<Result<Val, TaskError>> {
+        (**self).invoke_now(task)
     }
 }
 
@@ -110,6 +126,9 @@ impl Signals {
     pub(crate) fn close(&self) {
         let mut g = self.lock();
         g.generation += 1;
+        if g.queue.is_empty() && g.waker.is_none() {
+            return;
+        }
         let queue = std::mem::take(&mut g.queue);
         let waker = g.waker.take();
         drop(g);

@@ -28,18 +28,32 @@ pub(crate) fn matches(matcher: &ErrorMatcher, f: &Failure) -> bool {
         return false;
     }
     let error = &*f.error.error;
-    matcher.names.iter().any(|n| match &**n {
-        names::ALL => true,
-        names::TASK_FAILED => error != names::TIMEOUT,
-        names::HEARTBEAT_TIMEOUT => f.heartbeat || error == names::HEARTBEAT_TIMEOUT,
-        other => other == error,
+    matcher.names.iter().any(|n| {
+        // The same `Arc` (a resolver error named in Retry/Catch shares it): the
+        // same name, which every rule below matches.
+        std::ptr::eq(&**n, error) || match_name(n, error, f.heartbeat)
     })
 }
+
+fn match_name(n: &str, error: &str, heartbeat: bool) -> bool {
+    match n {
+        names::ALL => true,
+        names::TASK_FAILED => error != names::TIMEOUT,
+        names::HEARTBEAT_TIMEOUT => heartbeat || error == names::HEARTBEAT_TIMEOUT,
+        other => other == error,
+    }
+}
+
+/// Retriers whose counts are kept inline (no allocation per stay in a state).
+const INLINE: usize = 4;
 
 /// Attempt counts of one stay in a state.
 #[derive(Debug)]
 pub(crate) struct RetryState {
-    counts: Vec<u32>,
+    /// The counts of the first [`INLINE`] retriers.
+    counts: [u32; INLINE],
+    /// The counts of the others (empty, unallocated, for most states).
+    more: Vec<u32>,
     /// `$$.State.RetryCount`: retries so far.
     pub(crate) retry_count: u32,
 }
@@ -48,8 +62,16 @@ impl RetryState {
     /// Fresh counts for `retriers`.
     pub(crate) fn new(retriers: &[Retrier]) -> RetryState {
         RetryState {
-            counts: vec![0; retriers.len()],
+            counts: [0; INLINE],
+            more: vec![0; retriers.len().saturating_sub(INLINE)],
             retry_count: 0,
+        }
+    }
+
+    fn count_mut(&mut self, i: usize) -> Option<&mut u32> {
+        match i.checked_sub(INLINE) {
+            None => self.counts.get_mut(i),
+            Some(j) => self.more.get_mut(j),
         }
     }
 
@@ -65,13 +87,13 @@ impl RetryState {
             .iter()
             .enumerate()
             .find(|(_, r)| matches(&r.errors, f))?;
-        let count = self.counts.get_mut(i)?;
+        let count = self.count_mut(i)?;
         if *count >= r.max_attempts {
             return None;
         }
         *count += 1;
-        self.retry_count += 1;
         let n = *count;
+        self.retry_count += 1;
         let mut secs = r.interval_seconds as f64 * r.backoff_rate.powi(n as i32 - 1);
         if let Some(max) = r.max_delay_seconds {
             secs = secs.min(max as f64);

@@ -7,9 +7,19 @@ use crate::value::Val;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-type Handler = Arc<dyn Fn(TaskRequest) -> BoxFuture<'static, Result<Val, TaskError>> + Send + Sync>;
+/// A route's handler: an async closure (its future boxed), or a plain one that
+/// answers at once ([`Resolvers::on_sync`]).
+#[derive(Clone)]
+enum Handler {
+    Async(AsyncFn),
+    Sync(SyncFn),
+}
+
+type AsyncFn = Arc<dyn Fn(TaskRequest) -> BoxFuture<'static, Result<Val, TaskError>> + Send + Sync>;
+type SyncFn = Arc<dyn Fn(&TaskRequest) -> Result<Val, TaskError> + Send + Sync>;
 
 enum Matcher {
     Exact(String),
@@ -79,7 +89,7 @@ where
     F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
 {
-    Arc::new(move |task| Box::pin(f(task)))
+    Handler::Async(Arc::new(move |task| Box::pin(f(task))))
 }
 
 impl Resolvers {
@@ -96,6 +106,29 @@ impl Resolvers {
     {
         self.routes
             .push((Matcher::Exact(resource.to_string()), handler(f)));
+        self
+    }
+
+    /// Handles the resource equal to `resource` with a plain (not async) closure, for
+    /// tasks answered at once (from memory, by a computation): the executor gets the
+    /// outcome without a boxed future ([`TaskResolver::invoke_now`]).
+    ///
+    /// ```
+    /// use statelang::exec::Resolvers;
+    /// use statelang::val;
+    /// let resolvers = Resolvers::new().on_sync("arn:aws:lambda:us-east-1:123456789012:function:double", |task| {
+    ///     Ok(val!({"doubled": task.input.get("n").and_then(|n| n.as_i64()).map(|n| n * 2)}))
+    /// });
+    /// # let _ = resolvers;
+    /// ```
+    pub fn on_sync<F>(mut self, resource: &str, f: F) -> Resolvers
+    where
+        F: Fn(&TaskRequest) -> Result<Val, TaskError> + Send + Sync + 'static,
+    {
+        self.routes.push((
+            Matcher::Exact(resource.to_string()),
+            Handler::Sync(Arc::new(f)),
+        ));
         self
     }
 
@@ -161,12 +194,30 @@ pub fn no_resolver(task: &TaskRequest) -> TaskError {
     )
 }
 
-#[async_trait]
+/// Written out rather than through `#[async_trait]`: the handler's future is already
+/// boxed, so it is returned as it is instead of being wrapped in a second box that
+/// holds (a move of) the whole request.
 impl TaskResolver for Resolvers {
-    async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError> {
+    fn invoke<'life0, 'async_trait>(
+        &'life0 self,
+        task: TaskRequest,
+    ) -> Pin<Box<dyn Future<Output = Result<Val, TaskError>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
         match self.route(&task.resource) {
-            Some(h) => h(task).await,
-            None => Err(no_resolver(&task)),
+            Some(Handler::Async(h)) => h(task),
+            Some(Handler::Sync(h)) => Box::pin(std::future::ready(h(&task))),
+            None => Box::pin(std::future::ready(Err(no_resolver(&task)))),
+        }
+    }
+
+    fn invoke_now(&self, task: &TaskRequest) -> Option<Result<Val, TaskError>> {
+        match self.route(&task.resource) {
+            Some(Handler::Async(_)) => None,
+            Some(Handler::Sync(h)) => Some(h(task)),
+            None => Some(Err(no_resolver(task))),
         }
     }
 }
@@ -179,6 +230,10 @@ pub struct NoResolver;
 impl TaskResolver for NoResolver {
     async fn invoke(&self, task: TaskRequest) -> Result<Val, TaskError> {
         Err(no_resolver(&task))
+    }
+
+    fn invoke_now(&self, task: &TaskRequest) -> Option<Result<Val, TaskError>> {
+        Some(Err(no_resolver(task)))
     }
 }
 

@@ -9,8 +9,9 @@ use super::history::{
     TaskErrorDetails, TaskScheduledDetails,
 };
 use super::io;
-use super::resolver::SignalsOpen;
-use super::resolver::{Signal, Signals, TaskError, TaskRequest};
+use super::resolver::{
+    HeartbeatSender, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
+};
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
 use crate::definition::io::Io;
@@ -18,7 +19,7 @@ use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Sec
 use crate::error::{names, StatesError};
 use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
-use futures::future::{poll_fn, Either};
+use futures::future::{poll_fn, BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
@@ -32,51 +33,52 @@ enum Family {
     Task,
 }
 
-/// The resource's names as history records them.
-struct Names {
+/// The resource's names as history records them, borrowed from the definition (no
+/// reference counting per Task state run; events clone what they keep).
+struct Names<'a> {
     family: Family,
-    resource_type: Arc<str>,
-    resource: Arc<str>,
+    resource_type: &'a Arc<str>,
+    resource: &'a Arc<str>,
     /// How DataLimitExceeded causes name the task.
-    label: Arc<str>,
+    label: &'a Arc<str>,
 }
 
 /// A shared `Arc<str>` for a fixed resource type (no allocation per Task state).
-fn fixed(cell: &'static OnceLock<Arc<str>>, s: &str) -> Arc<str> {
-    cell.get_or_init(|| Arc::from(s)).clone()
+fn fixed(cell: &'static OnceLock<Arc<str>>, s: &str) -> &'static Arc<str> {
+    cell.get_or_init(|| Arc::from(s))
 }
 
 static LAMBDA: OnceLock<Arc<str>> = OnceLock::new();
 static ACTIVITY: OnceLock<Arc<str>> = OnceLock::new();
 static CUSTOM: OnceLock<Arc<str>> = OnceLock::new();
 
-fn names_of(task: &Task) -> Names {
-    let arn = task.resource.arn.clone();
+fn names_of(task: &Task) -> Names<'_> {
+    let arn = &task.resource.arn;
     match &task.resource.kind {
         ResourceKind::LambdaFunction => Names {
             family: Family::Lambda,
             resource_type: fixed(&LAMBDA, "lambda"),
-            resource: arn.clone(),
+            resource: arn,
             label: arn,
         },
         ResourceKind::Activity => Names {
             family: Family::Activity,
             resource_type: fixed(&ACTIVITY, "activity"),
-            resource: arn.clone(),
+            resource: arn,
             label: arn,
         },
         ResourceKind::Integration {
             service, action, ..
         } => Names {
             family: Family::Task,
-            resource_type: service.clone(),
-            resource: action.clone(),
-            label: service.clone(),
+            resource_type: service,
+            resource: action,
+            label: service,
         },
         ResourceKind::Custom => Names {
             family: Family::Task,
             resource_type: fixed(&CUSTOM, "custom"),
-            resource: arn.clone(),
+            resource: arn,
             label: arn,
         },
     }
@@ -99,17 +101,35 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let mut retry = RetryState::new(&task.retry);
     // One signal queue for all attempts (each opens it afresh).
     let signals = Arc::new(Signals::default());
-    let (result, ctx) = loop {
-        match attempt(cx, task, &res, &raw, retry.retry_count, &signals).await {
-            Ok(done) => break done,
-            Err(f) => {
-                if let Some(delay) = retry.next_delay(&task.retry, &f, &cx.run.random) {
-                    if delay > 0 {
-                        cx.run.clock.sleep(delay).await;
+    // One context for all attempts: each sets its retry count (and token).
+    let mut ctx = cx.context();
+    let result = loop {
+        ctx.retry_count = Some(retry.retry_count);
+        match attempt(cx, task, &res, &raw, &mut ctx, &signals).await {
+            Ok(result) => break result,
+            Err(Attempted { failure, record }) => {
+                let delay = retry.next_delay(&task.retry, &failure, &cx.run.random);
+                let Some(delay) = delay else {
+                    if let Some(timed_out) = record {
+                        record_failure(
+                            cx,
+                            &res,
+                            error_name(&failure.error),
+                            failure.error.cause.clone(),
+                            timed_out,
+                        );
                     }
-                    continue;
+                    return retry::catch(cx, &task.catch, raw, failure);
+                };
+                // Retrying: the failure is needed no more, its event takes its parts.
+                if let Some(timed_out) = record {
+                    let StatesError { error, cause } = failure.error;
+                    let error = if error.is_empty() { None } else { Some(error) };
+                    record_failure(cx, &res, error, cause, timed_out);
                 }
-                return retry::catch(cx, &task.catch, raw, f);
+                if delay > 0 {
+                    cx.run.clock.sleep(delay).await;
+                }
             }
         }
     };
@@ -160,45 +180,64 @@ fn seconds(
     }
 }
 
-/// What one attempt produced: the result and the context it ran with.
-type Done = (Val, ContextObject);
+/// A failed attempt: the failure, and whether (and how) it still has to be recorded:
+/// `Some(timed_out)` for a failure of the task itself (`*Failed`, or `*TimedOut`
+/// when `timed_out`), which the caller records once it knows whether the state
+/// retries (a retried failure's event takes its parts without copying them); `None`
+/// for a failure before the task was scheduled, which records nothing.
+struct Attempted {
+    failure: Failure,
+    record: Option<bool>,
+}
 
-/// One attempt: evaluate the input, schedule, invoke, wait, record the outcome.
+impl From<Failure> for Attempted {
+    fn from(failure: Failure) -> Attempted {
+        Attempted {
+            failure,
+            record: None,
+        }
+    }
+}
+
+/// One attempt: evaluate the input, schedule, invoke, wait, record the outcome
+/// (but a failure is recorded by the caller, see [`Attempted`]). `ctx` is the
+/// context with this attempt's retry count; the attempt sets its task token.
 async fn attempt(
     cx: &StateCx<'_>,
     task: &Task,
-    res: &Names,
+    res: &Names<'_>,
     raw: &Val,
-    retry_count: u32,
+    ctx: &mut ContextObject,
     signals: &Arc<Signals>,
-) -> Result<Done, Failure> {
+) -> Result<Val, Attempted> {
     let run = cx.run;
     let token: Option<Arc<str>> = if waits_for_token(task) {
         Some(Arc::from(run.random.uuid_v4()))
     } else {
         None
     };
-    let mut ctx = cx.context();
-    ctx.retry_count = Some(retry_count);
-    ctx.task_token = token.clone();
-    let input = io::effective_input(cx, raw, &ctx)?;
-    let timeout = seconds(cx, task.timeout.as_ref(), "TimeoutSeconds", raw, &ctx)?;
-    let heartbeat = seconds(cx, task.heartbeat.as_ref(), "HeartbeatSeconds", raw, &ctx)?;
+    if token.is_some() || ctx.task_token.is_some() {
+        ctx.task_token = token.clone();
+    }
+    let ctx = &*ctx;
+    let input = io::effective_input(cx, raw, ctx)?;
+    let timeout = seconds(cx, task.timeout.as_ref(), "TimeoutSeconds", raw, ctx)?;
+    let heartbeat = seconds(cx, task.heartbeat.as_ref(), "HeartbeatSeconds", raw, ctx)?;
     let credentials = match &task.credentials {
         None => None,
         Some(Credentials::JsonPath(t)) => {
             // `$` is the state input after InputPath, as in Parameters.
             let filtered = match &cx.state.io {
-                Io::JsonPath(jp) => io::filter(cx, &jp.input_path, raw, &ctx)?,
+                Io::JsonPath(jp) => io::filter(cx, &jp.input_path, raw, ctx)?,
                 Io::Jsonata(_) => raw.clone(),
             };
-            Some(io::template(cx, t, &filtered, &ctx)?)
+            Some(io::template(cx, t, &filtered, ctx)?)
         }
         Some(Credentials::Jsonata(j)) => Some(super::jsonata::eval(
             cx,
             j,
             "Credentials",
-            super::jsonata::States::new(raw, &ctx),
+            super::jsonata::States::new(raw, ctx),
         )?),
     };
     let role_arn: Option<Arc<str>> = credentials
@@ -281,20 +320,37 @@ async fn attempt(
             },
         );
     }
-    let request = TaskRequest {
-        resource: task.resource.arn.clone(),
-        kind: task.resource.kind.clone(),
-        state_name: cx.state.name.clone(),
-        input,
-        context: LazyContext::new(ctx.clone()),
-        task_token: token.clone(),
-        timeout_seconds: timeout,
-        heartbeat_seconds: heartbeat,
-        retry_count,
-        credentials,
-        heartbeat: hb_tx,
+    let call = start(
+        cx,
+        task,
+        Started {
+            input,
+            ctx: ctx.clone(),
+            token: token.clone(),
+            timeout,
+            heartbeat,
+            credentials,
+            hb_tx,
+        },
+    );
+    let outcome = match call {
+        // Answered at once: no timers, no polling, no second future.
+        Call::Now(Some(r)) if token.is_none() => answered(cx, task, r, signals, res),
+        call => {
+            invoke(
+                cx,
+                task,
+                call,
+                token.is_some(),
+                timeout,
+                heartbeat,
+                signals,
+                done_rx,
+                res,
+            )
+            .await
+        }
     };
-    let outcome = invoke(cx, request, timeout, heartbeat, signals, done_rx, res).await;
     drop(open);
     if let Some(t) = &token {
         run.control.remove_token(t);
@@ -304,9 +360,11 @@ async fn attempt(
     match outcome {
         Ok(result) => {
             if run.too_big(&result) {
-                let e = run.data_limit(&res.label);
-                record_failure(cx, res, &e, false);
-                return Err(Failure::new(e));
+                let e = run.data_limit(res.label);
+                return Err(Attempted {
+                    failure: Failure::new(e),
+                    record: Some(false),
+                });
             }
             let output = cx.data(&result);
             match res.family {
@@ -333,19 +391,26 @@ async fn attempt(
                     );
                 }
             }
-            Ok((result, ctx))
+            Ok(result)
         }
         Err(f) => {
-            record_failure(cx, res, &f.error, f.error.is(names::TIMEOUT) && f.catchable);
-            Err(f)
+            let timed_out = f.error.is(names::TIMEOUT) && f.catchable;
+            Err(Attempted {
+                failure: f,
+                record: Some(timed_out),
+            })
         }
     }
 }
 
 /// Records `*Failed` (or `*TimedOut` when `timed_out`).
-fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: bool) {
-    let error = error_name(e);
-    let cause = e.cause.clone();
+fn record_failure(
+    cx: &StateCx<'_>,
+    res: &Names<'_>,
+    error: Option<Arc<str>>,
+    cause: Option<String>,
+    timed_out: bool,
+) {
     match res.family {
         Family::Lambda => {
             let t = if timed_out {
@@ -385,14 +450,14 @@ fn record_failure(cx: &StateCx<'_>, res: &Names, e: &StatesError, timed_out: boo
 /// Records `TaskSubmitted` for a resolver's `submitted` signal: only the first one,
 /// and only for the `Task*` family (Lambda functions and activities have no such
 /// event).
-fn submit_once(cx: &StateCx<'_>, res: &Names, submitted: &mut bool, v: &Val) {
+fn submit_once(cx: &StateCx<'_>, res: &Names<'_>, submitted: &mut bool, v: &Val) {
     if !*submitted && res.family == Family::Task {
         *submitted = true;
         record_submitted(cx, res, v);
     }
 }
 
-fn record_submitted(cx: &StateCx<'_>, res: &Names, v: &Val) {
+fn record_submitted(cx: &StateCx<'_>, res: &Names<'_>, v: &Val) {
     cx.record(
         EventType::TaskSubmitted,
         EventDetails::TaskOutput {
@@ -423,11 +488,82 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-fn task_error(e: TaskError) -> Failure {
+/// A resolver's error as a failure. A name that the state's `Retry` or `Catch`
+/// lists shares that `Arc` (no allocation per failed attempt).
+fn task_error(task: &Task, e: TaskError) -> Failure {
+    let shared = task
+        .retry
+        .iter()
+        .map(|r| &r.errors)
+        .chain(task.catch.iter().map(|c| &c.errors))
+        .flat_map(|m| m.names.iter())
+        .find(|n| ***n == *e.error)
+        .cloned();
     Failure::new(StatesError {
-        error: Arc::from(e.error),
+        error: shared.unwrap_or_else(|| Arc::from(e.error)),
         cause: e.cause,
     })
+}
+
+/// What the resolver gets, besides the state's own fields.
+struct Started {
+    input: Val,
+    ctx: ContextObject,
+    token: Option<Arc<str>>,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    credentials: Option<Val>,
+    hb_tx: HeartbeatSender,
+}
+
+/// What the resolver returned (or the message it panicked with).
+type Returned = Result<Result<Val, TaskError>, String>;
+
+/// The resolver's call: answered at once ([`TaskResolver::invoke_now`], or a
+/// panic), or a future, caught if it panics.
+enum Call<'a> {
+    Now(Option<Returned>),
+    Later(CatchUnwind<AssertUnwindSafe<BoxFuture<'a, Result<Val, TaskError>>>>),
+}
+
+impl Call<'_> {
+    fn poll(&mut self, pcx: &mut std::task::Context<'_>) -> Poll<Returned> {
+        match self {
+            Call::Now(r) => match r.take() {
+                Some(r) => Poll::Ready(r),
+                None => Poll::Pending,
+            },
+            Call::Later(f) => f.poll_unpin(pcx).map(|r| r.map_err(panic_message)),
+        }
+    }
+}
+
+/// Builds the request and calls the resolver: a plain function, so the request is
+/// built in place and is never part of the attempt's future.
+fn start<'a>(cx: &StateCx<'a>, task: &Task, s: Started) -> Call<'a> {
+    let resolver: &'a dyn TaskResolver = &*cx.run.resolver;
+    let retry_count = s.ctx.retry_count.unwrap_or_default();
+    let request = TaskRequest {
+        resource: task.resource.arn.clone(),
+        kind: task.resource.kind.clone(),
+        state_name: cx.state.name.clone(),
+        input: s.input,
+        context: LazyContext::new(s.ctx),
+        task_token: s.token,
+        timeout_seconds: s.timeout,
+        heartbeat_seconds: s.heartbeat,
+        retry_count,
+        credentials: s.credentials,
+        heartbeat: s.hb_tx,
+    };
+    let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        match resolver.invoke_now(&request) {
+            Some(r) => Call::Now(Some(Ok(r))),
+            // The resolver's future is already boxed (and so `Unpin`): no second box.
+            None => Call::Later(AssertUnwindSafe(resolver.invoke(request)).catch_unwind()),
+        }
+    }));
+    call.unwrap_or_else(|p| Call::Now(Some(Err(panic_message(p)))))
 }
 
 fn timeout_failure(heartbeat: bool) -> Failure {
@@ -436,33 +572,44 @@ fn timeout_failure(heartbeat: bool) -> Failure {
     f
 }
 
-/// Calls the resolver, then (for `.waitForTaskToken`) waits for the token, racing
+/// The outcome of a call answered at once (not waiting for a token). A `submitted`
+/// sent before returning is recorded first, as [`invoke`] does.
+fn answered(
+    cx: &StateCx<'_>,
+    task: &Task,
+    r: Returned,
+    hb_rx: &Signals,
+    res: &Names<'_>,
+) -> Result<Val, Failure> {
+    let mut submitted = false;
+    while let Some(signal) = hb_rx.try_next() {
+        if let Signal::Submitted(s) = signal {
+            submit_once(cx, res, &mut submitted, &s);
+        }
+    }
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(task_error(task, e)),
+        Err(panic) => Err(Failure::new(StatesError::new(names::TASK_FAILED, panic))),
+    }
+}
+
+/// Waits for the resolver's call, then (for `.waitForTaskToken`) waits for the token, racing
 /// the timeout and heartbeat timers.
 #[allow(clippy::too_many_arguments)]
 async fn invoke(
     cx: &StateCx<'_>,
-    request: TaskRequest,
+    task: &Task,
+    mut call: Call<'_>,
+    waits: bool,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
     hb_rx: &Signals,
     mut done_rx: Option<UnboundedReceiver<Completion>>,
-    res: &Names,
+    res: &Names<'_>,
 ) -> Result<Val, Failure> {
     let run = cx.run;
     let clock = &run.clock;
-    let waits = request.task_token.is_some();
-    let resolver = run.resolver.clone();
-    let call = std::panic::catch_unwind(AssertUnwindSafe(|| resolver.invoke(request)));
-    // The resolver's future is already boxed (and so `Unpin`): no second box.
-    let mut call = match call {
-        Ok(fut) => Either::Left(AssertUnwindSafe(fut).catch_unwind()),
-        Err(p) => {
-            let msg = panic_message(p);
-            Either::Right(futures::future::ready(Err(
-                Box::new(msg) as Box<dyn std::any::Any + Send>
-            )))
-        }
-    };
     let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
     let mut returned = false;
@@ -481,8 +628,8 @@ async fn invoke(
                 return Poll::Ready(Event::Heartbeat);
             }
             if !returned {
-                if let Poll::Ready(r) = call.poll_unpin(pcx) {
-                    return Poll::Ready(Event::Returned(r.map_err(panic_message)));
+                if let Poll::Ready(r) = call.poll(pcx) {
+                    return Poll::Ready(Event::Returned(r));
                 }
             } else if let Some(Poll::Ready(c)) = done_rx.as_mut().map(|r| r.poll_next_unpin(pcx)) {
                 return Poll::Ready(Event::Completed(c));
@@ -514,7 +661,7 @@ async fn invoke(
             Event::Returned(Err(panic)) => {
                 return Err(Failure::new(StatesError::new(names::TASK_FAILED, panic)))
             }
-            Event::Returned(Ok(Err(e))) => return Err(task_error(e)),
+            Event::Returned(Ok(Err(e))) => return Err(task_error(task, e)),
             Event::Returned(Ok(Ok(v))) => {
                 if !waits {
                     return Ok(v);
@@ -530,7 +677,7 @@ async fn invoke(
                 hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),
-            Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(e)),
+            Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(task, e)),
             Event::Completed(None) => {
                 return Err(Failure::new(StatesError::new(
                     names::TASK_FAILED,

@@ -9,6 +9,7 @@
 use statelang::exec::{Executor, HistoryLevel, Limits, Resolvers, TaskError, VirtualClock};
 use statelang::{StateMachine, Val};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -130,15 +131,72 @@ pub fn load(dir: &Path, name: &str) -> Result<Workload, String> {
     })
 }
 
+/// FNV-1a: the handler's call counts are keyed by short job ids, for which SipHash
+/// (the `HashMap` default) costs more than the rest of a call.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Call counts per `input.id` (its string, or the JSON text of a non-string id).
+type Calls = HashMap<Arc<str>, u64, BuildHasherDefault<Fnv>>;
+
+/// Appends the decimal digits of `n`.
+fn push_u64(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        s.push(char::from(*d));
+    }
+}
+
 /// The `task_retry_catch` handler, with per-execution state: create one per run.
 ///
 /// `calls[input.id] += 1`; a `fatal` job raises `FatalError` (`fatal <id>`); otherwise
 /// the first two calls raise `FlakyError` (`flaky <id> attempt <n>`) and the third
 /// returns `{"attempts": n, "value": input.n * 2}`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FlakyHandler {
-    calls: Arc<Mutex<HashMap<String, u64>>>,
+    calls: Arc<Mutex<Calls>>,
     invocations: Arc<AtomicU64>,
+    /// The result's keys, shared by every result.
+    attempts_key: Arc<str>,
+    value_key: Arc<str>,
+}
+
+impl Default for FlakyHandler {
+    fn default() -> FlakyHandler {
+        FlakyHandler {
+            calls: Arc::default(),
+            invocations: Arc::default(),
+            attempts_key: Arc::from("attempts"),
+            value_key: Arc::from("value"),
+        }
+    }
 }
 
 impl FlakyHandler {
@@ -155,44 +213,65 @@ impl FlakyHandler {
     /// One call.
     pub fn call(&self, input: &Val) -> Result<Val, TaskError> {
         self.invocations.fetch_add(1, Ordering::Relaxed);
-        let id = input.get("id").map(|v| match v.as_str() {
-            Some(s) => s.to_string(),
-            None => v.to_json_string(),
-        });
-        let id = id.unwrap_or_default();
+        // One pass over the input's fields.
+        let (mut id_val, mut fatal, mut n_val) = (None, false, None);
+        for (k, v) in input.as_object().into_iter().flat_map(|m| m.iter()) {
+            match &**k {
+                "id" => id_val = Some(v),
+                "fatal" => fatal = v.as_bool() == Some(true),
+                "n" => n_val = Some(v),
+                _ => {}
+            }
+        }
+        // A string id is the key as it is (a reference count, no copy).
+        let key: Arc<str> = match id_val {
+            Some(Val::String(s)) => s.clone(),
+            Some(v) => Arc::from(v.to_json_string()),
+            None => Arc::from(""),
+        };
+        let id: &str = &key;
         let n = {
             let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-            let c = calls.entry(id.clone()).or_insert(0);
-            *c += 1;
-            *c
+            match calls.get_mut(id) {
+                Some(c) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    calls.insert(key.clone(), 1);
+                    1
+                }
+            }
         };
-        if input.get("fatal").and_then(Val::as_bool) == Some(true) {
-            return Err(TaskError::new("FatalError", format!("fatal {id}")));
+        if fatal {
+            let mut cause = String::with_capacity(6 + id.len());
+            cause.push_str("fatal ");
+            cause.push_str(id);
+            return Err(TaskError::new("FatalError", cause));
         }
         if n <= 2 {
-            return Err(TaskError::new(
-                "FlakyError",
-                format!("flaky {id} attempt {n}"),
-            ));
+            let mut cause = String::with_capacity(16 + id.len() + 20);
+            cause.push_str("flaky ");
+            cause.push_str(id);
+            cause.push_str(" attempt ");
+            push_u64(&mut cause, n);
+            return Err(TaskError::new("FlakyError", cause));
         }
-        let value = match input.get("n") {
+        let value = match n_val {
             Some(v) if v.as_i64().is_some() => Val::int(v.as_i64().unwrap_or_default() * 2),
             Some(v) => Val::float(v.as_f64().unwrap_or(f64::NAN) * 2.0),
             None => Val::Null,
         };
-        let mut out = statelang::value::Map::new();
-        out.insert(Arc::from("attempts"), Val::int(n as i64));
-        out.insert(Arc::from("value"), value);
+        let mut out = statelang::value::Map::with_capacity(2);
+        out.insert(self.attempts_key.clone(), Val::int(n as i64));
+        out.insert(self.value_key.clone(), value);
         Ok(Val::object(out))
     }
 
     /// A router that sends [`FLAKY_RESOURCE`] to this handler.
     pub fn resolvers(&self) -> Resolvers {
         let h = self.clone();
-        Resolvers::new().on(FLAKY_RESOURCE, move |task| {
-            let r = h.call(&task.input);
-            async move { r }
-        })
+        Resolvers::new().on_sync(FLAKY_RESOURCE, move |task| h.call(&task.input))
     }
 }
 
