@@ -8,6 +8,7 @@
 
 use crate::value::Val;
 use serde_json::{json, Map as JsonMap, Value as Json};
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -519,20 +520,304 @@ impl HistoryEvent {
     }
 }
 
+/// The events of the first chunk of an [`Events`] store, as a power of two.
+const FIRST_CHUNK_BITS: u32 = 4;
+/// The events of the largest chunks, as a power of two: every chunk from the one
+/// that starts at `2 << MAX_CHUNK_BITS` on holds this many.
+const MAX_CHUNK_BITS: u32 = 9;
+
+/// Where event `i` (0-based) lives: its chunk and its offset in that chunk.
+///
+/// Chunk 0 holds events `0..16`; chunk `j` from 1 holds `16 << (j - 1) .. 16 << j`
+/// (each as large as all before it, so the boundaries are powers of two) until
+/// chunks reach 512 events; from event 1,024 on, every chunk holds 512.
+#[inline]
+fn locate(i: usize) -> (usize, usize) {
+    const FIRST: usize = 1 << FIRST_CHUNK_BITS;
+    const MAX: usize = 1 << MAX_CHUNK_BITS;
+    if i < FIRST {
+        (0, i)
+    } else if i < 2 * MAX {
+        let bits = usize::BITS - 1 - i.leading_zeros();
+        ((bits - FIRST_CHUNK_BITS + 1) as usize, i - (1 << bits))
+    } else {
+        (
+            (i >> MAX_CHUNK_BITS) + (MAX_CHUNK_BITS - FIRST_CHUNK_BITS) as usize,
+            i & (MAX - 1),
+        )
+    }
+}
+
+/// How many events chunk `j` holds (see [`locate`]).
+fn chunk_capacity(j: usize) -> usize {
+    match chunk_class(j) {
+        0 => 1 << FIRST_CHUNK_BITS,
+        class => 1 << (FIRST_CHUNK_BITS + class as u32 - 1),
+    }
+}
+
+/// The size class of chunk `j`: chunks 0 to 5 are each of their own size, every
+/// later chunk holds 512 events.
+fn chunk_class(j: usize) -> usize {
+    j.min(CHUNK_CLASSES - 1)
+}
+
+/// How many chunk sizes there are.
+const CHUNK_CLASSES: usize = (MAX_CHUNK_BITS - FIRST_CHUNK_BITS + 2) as usize;
+
+/// The most events a thread's [`ChunkCache`] keeps room for (5.8 MB of events).
+const CACHE_EVENTS: usize = 1 << 16;
+
+/// The emptied chunks of dropped histories, by size class, for the next executions
+/// on this thread to fill. Executions that follow each other then record into
+/// memory that is already mapped: freeing the chunks to the allocator lets it return
+/// them to the system at the end of each execution (glibc trims the heap top), and
+/// the next execution takes a page fault per 4 KB of history again.
+struct ChunkCache {
+    free: [Vec<Vec<HistoryEvent>>; CHUNK_CLASSES],
+    /// The capacity of the chunks in `free`, in events (at most [`CACHE_EVENTS`]).
+    events: usize,
+}
+
+thread_local! {
+    static CACHE: RefCell<ChunkCache> = const {
+        RefCell::new(ChunkCache {
+            free: [const { Vec::new() }; CHUNK_CLASSES],
+            events: 0,
+        })
+    };
+}
+
+/// An empty chunk with room for `chunk_capacity(j)` events: a cached one if there is
+/// one, else a new one.
+fn take_chunk(j: usize) -> Vec<HistoryEvent> {
+    let n = chunk_capacity(j);
+    let cached = CACHE
+        .try_with(|cache| {
+            let mut cache = cache.try_borrow_mut().ok()?;
+            let chunk = cache.free[chunk_class(j)].pop()?;
+            cache.events -= n;
+            Some(chunk)
+        })
+        .ok()
+        .flatten();
+    cached.unwrap_or_else(|| Vec::with_capacity(n))
+}
+
+/// Gives the chunks of a dropped store back to this thread's cache (after dropping
+/// their events), as far as the cache has room; frees the rest.
+fn recycle(mut chunks: Vec<Vec<HistoryEvent>>) {
+    for chunk in &mut chunks {
+        chunk.clear();
+    }
+    let _ = CACHE.try_with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return;
+        };
+        for (j, chunk) in chunks.into_iter().enumerate() {
+            let n = chunk_capacity(j);
+            if cache.events + n > CACHE_EVENTS || chunk.capacity() < n {
+                break;
+            }
+            cache.events += n;
+            cache.free[chunk_class(j)].push(chunk);
+        }
+    });
+}
+
+/// The recorded events of an execution, in id order, as [`History::events`] returns
+/// them: indexable (`events[0]`), iterable (`for e in events`, [`Events::iter`]) and
+/// sized ([`Events::len`]), like a slice.
+///
+/// The events are stored in chunks (16 events first, each chunk as large as all
+/// before it, at most 512), not in one vector: recording an event never moves the
+/// ones before it, and no allocation is larger than 45 KB. When a store is dropped,
+/// its emptied chunks are kept (per thread, up to 65,536 events' worth) for the
+/// next executions to record into. [`Events::to_vec`] copies the events into one
+/// vector when a slice is needed.
+///
+/// ```
+/// use statelang::exec::EventType;
+/// use statelang::{val, Executor, Resolvers, StateMachine};
+/// use std::sync::Arc;
+///
+/// let machine =
+///     StateMachine::parse(r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)
+///         .expect("a valid definition");
+/// let executor = Executor::new(Arc::new(Resolvers::new()));
+/// let outcome = futures::executor::block_on(executor.run(&machine, val!({})));
+/// let events = outcome.history.events();
+/// assert_eq!(events.len(), 4);
+/// assert_eq!(events[1].event_type, EventType::PassStateEntered);
+/// assert_eq!(events.last().map(|e| e.id), Some(4));
+/// assert!(events.iter().all(|e| e.previous_event_id < e.id));
+/// ```
+#[derive(Default)]
+pub struct Events {
+    /// Chunk `j` has room for [`chunk_capacity`]`(j)` events; all but the last are full.
+    chunks: Vec<Vec<HistoryEvent>>,
+    /// How many events are stored.
+    len: usize,
+    /// How many events the allocated chunks hold when full.
+    capacity: usize,
+}
+
+impl Events {
+    /// Appends an event.
+    #[inline]
+    pub(crate) fn push(&mut self, event: HistoryEvent) {
+        if self.len == self.capacity {
+            self.add_chunk();
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(event);
+        }
+        self.len += 1;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_chunk(&mut self) {
+        let j = self.chunks.len();
+        self.chunks.push(take_chunk(j));
+        self.capacity += chunk_capacity(j);
+    }
+
+    /// How many events there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The event at `index` (0-based: the event whose id is `index + 1`), if any.
+    pub fn get(&self, index: usize) -> Option<&HistoryEvent> {
+        if index >= self.len {
+            return None;
+        }
+        let (chunk, offset) = locate(index);
+        self.chunks.get(chunk)?.get(offset)
+    }
+
+    /// The first event (`ExecutionStarted` when there are any).
+    pub fn first(&self) -> Option<&HistoryEvent> {
+        self.chunks.first()?.first()
+    }
+
+    /// The last event.
+    pub fn last(&self) -> Option<&HistoryEvent> {
+        self.chunks.last()?.last()
+    }
+
+    /// The events in order.
+    pub fn iter(&self) -> EventsIter<'_> {
+        EventsIter {
+            inner: self.chunks.iter().flatten(),
+            remaining: self.len,
+        }
+    }
+
+    /// The events copied into one vector (each event cloned: its payloads are
+    /// shared, not copied).
+    pub fn to_vec(&self) -> Vec<HistoryEvent> {
+        let mut v = Vec::with_capacity(self.len);
+        for chunk in &self.chunks {
+            v.extend_from_slice(chunk);
+        }
+        v
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        recycle(std::mem::take(&mut self.chunks));
+    }
+}
+
+impl fmt::Debug for Events {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl std::ops::Index<usize> for Events {
+    type Output = HistoryEvent;
+
+    /// The event at `index` (0-based); panics when there is none, as a slice does.
+    fn index(&self, index: usize) -> &HistoryEvent {
+        match self.get(index) {
+            Some(e) => e,
+            None => panic!(
+                "index out of bounds: the history has {} events but the index is {index}",
+                self.len
+            ),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Events {
+    type Item = &'a HistoryEvent;
+    type IntoIter = EventsIter<'a>;
+
+    fn into_iter(self) -> EventsIter<'a> {
+        self.iter()
+    }
+}
+
+/// The iterator of [`Events::iter`]: the events in order (from either end), with an
+/// exact length.
+#[derive(Clone, Debug)]
+pub struct EventsIter<'a> {
+    inner: std::iter::Flatten<std::slice::Iter<'a, Vec<HistoryEvent>>>,
+    remaining: usize,
+}
+
+impl<'a> Iterator for EventsIter<'a> {
+    type Item = &'a HistoryEvent;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a HistoryEvent> {
+        let e = self.inner.next()?;
+        self.remaining -= 1;
+        Some(e)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl DoubleEndedIterator for EventsIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let e = self.inner.next_back()?;
+        self.remaining -= 1;
+        Some(e)
+    }
+}
+
+impl ExactSizeIterator for EventsIter<'_> {}
+
+impl std::iter::FusedIterator for EventsIter<'_> {}
+
 /// The recorded events of an execution, in id order.
 #[derive(Clone, Debug, Default)]
 pub struct History {
     /// Shared with the recorder (for late subscribers): cloning a history is cheap.
-    events: Arc<Vec<HistoryEvent>>,
+    events: Arc<Events>,
 }
 
 impl History {
-    pub(crate) fn from_shared(events: Arc<Vec<HistoryEvent>>) -> History {
+    pub(crate) fn from_shared(events: Arc<Events>) -> History {
         History { events }
     }
 
-    /// The events.
-    pub fn events(&self) -> &[HistoryEvent] {
+    /// The events: index them (`events()[0]`), iterate them (`events().iter()`, `for e
+    /// in history.events()`), count them, or copy them into a `Vec` with
+    /// [`Events::to_vec`].
+    pub fn events(&self) -> &Events {
         &self.events
     }
 
@@ -619,6 +904,70 @@ mod tests {
         let c = e.to_corpus_json();
         assert_eq!(c["details"]["input"], json!({"x": 1}));
         assert_eq!(c["details"]["inputDetails"], json!({"truncated": false}));
+    }
+
+    fn event(id: u64) -> HistoryEvent {
+        HistoryEvent {
+            id,
+            previous_event_id: id - 1,
+            timestamp_millis: 0,
+            event_type: EventType::PassStateEntered,
+            details: EventDetails::None,
+        }
+    }
+
+    #[test]
+    fn chunks_tile_the_indices() {
+        let mut next = 0;
+        for j in 0..40 {
+            for offset in 0..chunk_capacity(j) {
+                assert_eq!(locate(next), (j, offset), "event {next}");
+                next += 1;
+            }
+        }
+        assert_eq!(chunk_capacity(0), 16);
+        assert_eq!(chunk_capacity(1), 16);
+        assert_eq!(chunk_capacity(2), 32);
+        assert_eq!(chunk_capacity(6), 512);
+        assert_eq!(chunk_capacity(7), 512);
+    }
+
+    #[test]
+    fn events_index_and_iterate_like_a_slice() {
+        let mut events = Events::default();
+        assert!(events.is_empty());
+        assert!(events.first().is_none() && events.last().is_none());
+        assert_eq!(events.iter().next().map(|e| e.id), None);
+        let n = 3000;
+        for id in 1..=n {
+            events.push(event(id));
+        }
+        assert_eq!(events.len(), n as usize);
+        for (i, e) in events.iter().enumerate() {
+            assert_eq!(e.id, i as u64 + 1);
+            assert_eq!(events[i].id, e.id);
+        }
+        assert!(events.get(n as usize).is_none());
+        assert_eq!(events.first().map(|e| e.id), Some(1));
+        assert_eq!(events.last().map(|e| e.id), Some(n));
+        let back: Vec<u64> = events.iter().rev().map(|e| e.id).collect();
+        assert_eq!(back, (1..=n).rev().collect::<Vec<_>>());
+        let mut it = events.iter();
+        assert_eq!(it.len(), n as usize);
+        it.next();
+        it.next_back();
+        assert_eq!(it.len(), n as usize - 2);
+        let v = events.to_vec();
+        assert_eq!(v.len(), n as usize);
+        assert!(v.iter().zip(&events).all(|(a, b)| a.id == b.id));
+    }
+
+    #[test]
+    #[should_panic(expected = "index out of bounds")]
+    fn indexing_past_the_end_panics() {
+        let mut events = Events::default();
+        events.push(event(1));
+        let _ = &events[1];
     }
 
     #[test]

@@ -68,8 +68,8 @@ pub use engine::Limits;
 pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};
 pub use history::{
-    ActivityScheduledDetails, EvaluationFailedDetails, EventDetails, EventType, History,
-    HistoryEvent, HistoryLevel, LambdaFunctionScheduledDetails, TaskErrorDetails,
+    ActivityScheduledDetails, EvaluationFailedDetails, EventDetails, EventType, Events, EventsIter,
+    History, HistoryEvent, HistoryLevel, LambdaFunctionScheduledDetails, TaskErrorDetails,
     TaskScheduledDetails,
 };
 pub use outcome::{Outcome, Status};

@@ -3,7 +3,7 @@
 //! feeds subscribers of [`ExecutionHandle::events`](super::ExecutionHandle::events).
 
 use super::clock::Clock;
-use super::history::{EventDetails, EventType, History, HistoryEvent, HistoryLevel};
+use super::history::{EventDetails, EventType, Events, History, HistoryEvent, HistoryLevel};
 use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,12 +34,32 @@ impl Chain {
 
 struct Inner {
     next_id: u64,
-    events: Vec<HistoryEvent>,
+    events: Events,
     /// The stored events after [`Recorder::finish`] moved them out (shared with the
     /// outcome's [`History`], for late subscribers).
-    finished_events: Option<Arc<Vec<HistoryEvent>>>,
+    finished_events: Option<Arc<Events>>,
     subscribers: Vec<UnboundedSender<HistoryEvent>>,
     finished: bool,
+}
+
+impl Inner {
+    /// Sends `event` to the subscribers, dropping those that went away.
+    #[cold]
+    #[inline(never)]
+    fn send(&mut self, event: &HistoryEvent) {
+        self.subscribers
+            .retain(|s| s.unbounded_send(event.clone()).is_ok());
+    }
+
+    /// Sends the last stored event to the subscribers.
+    #[cold]
+    #[inline(never)]
+    fn send_last(&mut self) {
+        if let Some(event) = self.events.last() {
+            let event = event.clone();
+            self.send(&event);
+        }
+    }
 }
 
 /// Records events for one execution.
@@ -56,7 +76,7 @@ impl Recorder {
             clock,
             inner: Mutex::new(Inner {
                 next_id: 1,
-                events: Vec::new(),
+                events: Events::default(),
                 finished_events: None,
                 subscribers: Vec::new(),
                 finished: false,
@@ -76,17 +96,27 @@ impl Recorder {
         }
     }
 
-    /// `true` when events are built at all (stored or streamed).
-    fn wanted(&self, inner: &Inner) -> bool {
-        self.level != HistoryLevel::None || !inner.subscribers.is_empty()
-    }
-
     /// Records an event whose predecessor is `prev`; returns its id.
+    ///
+    /// Subscribers (rare) are served out of line, from the stored copy.
+    #[inline]
     pub(crate) fn push(&self, prev: u64, event_type: EventType, details: EventDetails) -> u64 {
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
-        if self.wanted(&inner) {
+        if self.level != HistoryLevel::None {
+            let timestamp_millis = self.clock.now_millis();
+            inner.events.push(HistoryEvent {
+                id,
+                previous_event_id: prev,
+                timestamp_millis,
+                event_type,
+                details,
+            });
+            if !inner.subscribers.is_empty() {
+                inner.send_last();
+            }
+        } else if !inner.subscribers.is_empty() {
             let event = HistoryEvent {
                 id,
                 previous_event_id: prev,
@@ -94,14 +124,7 @@ impl Recorder {
                 event_type,
                 details,
             };
-            if !inner.subscribers.is_empty() {
-                inner
-                    .subscribers
-                    .retain(|s| s.unbounded_send(event.clone()).is_ok());
-            }
-            if self.level != HistoryLevel::None {
-                inner.events.push(event);
-            }
+            inner.send(&event);
         }
         id
     }
@@ -128,8 +151,8 @@ impl Recorder {
         let (tx, rx) = unbounded();
         let mut inner = self.lock();
         let stored = match &inner.finished_events {
-            Some(events) => &events[..],
-            None => &inner.events[..],
+            Some(events) => &**events,
+            None => &inner.events,
         };
         for e in stored {
             let _ = tx.unbounded_send(e.clone());
