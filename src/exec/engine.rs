@@ -336,7 +336,20 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
     chain: &'a Chain,
     nested: bool,
 ) -> BoxFuture<'a, Result<Val, Failure>> {
-    Box::pin(async move {
+    Box::pin(scope_loop(run, scope, input, vars, chain, nested))
+}
+
+/// The loop of [`run_scope`], unboxed, for a caller that boxes its own future
+/// around it (a Map iteration: one allocation instead of two).
+pub(crate) async fn scope_loop<'a, 'v: 'a>(
+    run: &'a Run,
+    scope: &'a Scope,
+    input: Val,
+    vars: &'a mut Vars<'v>,
+    chain: &'a Chain,
+    nested: bool,
+) -> Result<Val, Failure> {
+    {
         let mut id = scope.start_at;
         let mut input = input;
         let mut ctx: Option<ContextObject> = None;
@@ -441,7 +454,7 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
                 Transition::End => return Ok(ok.output),
             }
         }
-    })
+    }
 }
 
 /// Runs the work of a state that may suspend (Task, Wait, Parallel, Map), after

@@ -3,7 +3,7 @@
 //! `MapIteration*` events; DISTRIBUTED runs go to [`super::distributed`].
 
 use super::concurrent::{abort_in_order, poll_once, Indexed};
-use super::engine::{run_scope, Failure, StateCx, StateOk};
+use super::engine::{scope_loop, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::jsonata;
@@ -399,7 +399,7 @@ async fn inline(
             armed: true,
         };
         let mut vars = Vars::child(cx.vars);
-        let r = run_scope(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
+        let r = scope_loop(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
         guard.disarm();
         let t = if r.is_ok() {
             EventType::MapIterationSucceeded
