@@ -349,110 +349,108 @@ pub(crate) async fn scope_loop<'a, 'v: 'a>(
     chain: &'a Chain,
     nested: bool,
 ) -> Result<Val, Failure> {
-    {
-        let mut id = scope.start_at;
-        let mut input = input;
-        let mut ctx: Option<ContextObject> = None;
-        loop {
-            run.check_running()?;
-            let Some(state) = scope.states.get(id) else {
-                return Err(Failure::fatal(StatesError::runtime(format!(
-                    "Internal error: no state with id {id} in this scope."
-                ))));
-            };
-            let ctx = match &mut ctx {
-                Some(c) => {
-                    if !Arc::ptr_eq(&c.state_name, &state.name) {
-                        c.state_name = state.name.clone();
-                    }
-                    c
+    let mut id = scope.start_at;
+    let mut input = input;
+    let mut ctx: Option<ContextObject> = None;
+    loop {
+        run.check_running()?;
+        let Some(state) = scope.states.get(id) else {
+            return Err(Failure::fatal(StatesError::runtime(format!(
+                "Internal error: no state with id {id} in this scope."
+            ))));
+        };
+        let ctx = match &mut ctx {
+            Some(c) => {
+                if !Arc::ptr_eq(&c.state_name, &state.name) {
+                    c.state_name = state.name.clone();
                 }
-                None => ctx.insert(ContextObject {
-                    execution: run.execution_val.clone(),
-                    state_machine: run.state_machine_val.clone(),
-                    state_name: state.name.clone(),
-                    state_entered_millis: 0,
-                    retry_count: None,
-                    task_token: None,
-                    map_item: None,
-                }),
-            };
-            if let StateKind::Map(m) = &state.kind {
-                ctx.state_entered_millis = run.clock.now_millis();
-                let cx = StateCx {
-                    run,
-                    state,
-                    vars: &*vars,
-                    chain,
-                    entered_id: run.recorder.count() + 1,
-                    ctx,
-                };
-                if map::stalls_before_entering(&cx, m, &input) {
-                    return futures::future::pending().await;
-                }
+                c
             }
-            let (entered, exited) = event_types(&state.kind);
-            let entered_id = run.record(
-                chain,
-                entered,
-                EventDetails::StateEntered {
-                    name: state.name.clone(),
-                    input: run.recorder.data(&input),
-                },
-            );
+            None => ctx.insert(ContextObject {
+                execution: run.execution_val.clone(),
+                state_machine: run.state_machine_val.clone(),
+                state_name: state.name.clone(),
+                state_entered_millis: 0,
+                retry_count: None,
+                task_token: None,
+                map_item: None,
+            }),
+        };
+        if let StateKind::Map(m) = &state.kind {
             ctx.state_entered_millis = run.clock.now_millis();
             let cx = StateCx {
                 run,
                 state,
                 vars: &*vars,
                 chain,
-                entered_id,
+                entered_id: run.recorder.count() + 1,
                 ctx,
             };
-            // Pass, Choice, Succeed and Fail never suspend: they run here, without a
-            // future of their own or an abort guard (they have no `*StateAborted`).
-            let result = match &state.kind {
-                StateKind::Pass { result } => pass::run(&cx, result.as_ref(), input),
-                StateKind::Choice(c) => choice::run(&cx, c, input),
-                StateKind::Succeed => succeed::run(&cx, input),
-                StateKind::Fail(f) => Err(fail::run(&cx, f, input)),
-                _ => run_suspending(&cx, input).await,
-            };
-            let ok = match result {
-                Ok(ok) => ok,
-                Err(f) => {
-                    if nested {
-                        if let Some(t) = aborted_type(&state.kind) {
-                            run.record(chain, t, EventDetails::None);
-                        }
+            if map::stalls_before_entering(&cx, m, &input) {
+                return futures::future::pending().await;
+            }
+        }
+        let (entered, exited) = event_types(&state.kind);
+        let entered_id = run.record(
+            chain,
+            entered,
+            EventDetails::StateEntered {
+                name: state.name.clone(),
+                input: run.recorder.data(&input),
+            },
+        );
+        ctx.state_entered_millis = run.clock.now_millis();
+        let cx = StateCx {
+            run,
+            state,
+            vars: &*vars,
+            chain,
+            entered_id,
+            ctx,
+        };
+        // Pass, Choice, Succeed and Fail never suspend: they run here, without a
+        // future of their own or an abort guard (they have no `*StateAborted`).
+        let result = match &state.kind {
+            StateKind::Pass { result } => pass::run(&cx, result.as_ref(), input),
+            StateKind::Choice(c) => choice::run(&cx, c, input),
+            StateKind::Succeed => succeed::run(&cx, input),
+            StateKind::Fail(f) => Err(fail::run(&cx, f, input)),
+            _ => run_suspending(&cx, input).await,
+        };
+        let ok = match result {
+            Ok(ok) => ok,
+            Err(f) => {
+                if nested {
+                    if let Some(t) = aborted_type(&state.kind) {
+                        run.record(chain, t, EventDetails::None);
                     }
-                    return Err(f);
                 }
-            };
-            if run.too_big(&ok.output) {
-                return Err(Failure::fatal(run.data_limit(&state.name)));
+                return Err(f);
             }
-            if let Some(t) = exited {
-                run.record(
-                    chain,
-                    t,
-                    EventDetails::StateExited {
-                        name: state.name.clone(),
-                        output: run.recorder.data(&ok.output),
-                        assigned: assigned_details(&ok.assigned),
-                    },
-                );
+        };
+        if run.too_big(&ok.output) {
+            return Err(Failure::fatal(run.data_limit(&state.name)));
+        }
+        if let Some(t) = exited {
+            run.record(
+                chain,
+                t,
+                EventDetails::StateExited {
+                    name: state.name.clone(),
+                    output: run.recorder.data(&ok.output),
+                    assigned: assigned_details(&ok.assigned),
+                },
+            );
+        }
+        if let Some(assigned) = ok.assigned {
+            vars.assign(assigned);
+        }
+        match ok.next {
+            Transition::Next(next) => {
+                id = next;
+                input = ok.output;
             }
-            if let Some(assigned) = ok.assigned {
-                vars.assign(assigned);
-            }
-            match ok.next {
-                Transition::Next(next) => {
-                    id = next;
-                    input = ok.output;
-                }
-                Transition::End => return Ok(ok.output),
-            }
+            Transition::End => return Ok(ok.output),
         }
     }
 }
