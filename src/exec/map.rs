@@ -13,6 +13,7 @@ use super::vars::Vars;
 use crate::data::context::ContextObject;
 use crate::definition::io::Io;
 use crate::definition::map::{Count, ItemSelector, MapMode, MapState, Percentage};
+use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
 use crate::value::Val;
 use futures::stream::FuturesUnordered;
@@ -417,6 +418,15 @@ async fn inline(
         (r, chain.last())
     };
 
+    // A processor of Pass, Choice, Succeed and Fail states only never suspends:
+    // its iterations run here one after another, without a box of their own.
+    let never_suspends = m.processor.states.iter().all(|s| {
+        matches!(
+            s.kind,
+            StateKind::Pass { .. } | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
+        )
+    });
+
     let mut results: Vec<Val> = vec![Val::Null; total];
     let mut pending = items.into_iter().enumerate();
     let mut set = FuturesUnordered::new();
@@ -441,6 +451,16 @@ async fn inline(
                     return Err(evaluation_failed(f));
                 }
             };
+            if never_suspends {
+                let (r, iteration_last) = iteration(i, item_input).await;
+                last = last.max(iteration_last);
+                if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
+                    abort_in_order(set);
+                    cx.chain.set(cx.run.recorder.count());
+                    return Err(a);
+                }
+                continue;
+            }
             let mut fut = Indexed::new(i, iteration(i, item_input));
             match poll_once(&mut fut).await {
                 Poll::Ready((i, (r, iteration_last))) => {
