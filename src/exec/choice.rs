@@ -7,7 +7,7 @@ use super::jsonata::{self, States};
 use crate::data::timestamp::Timestamp;
 use crate::data::Env;
 use crate::definition::choice::{Choice, Comparison, Condition, Operand, Ordering, Test};
-use crate::definition::io::{Assign, Io};
+use crate::definition::io::{Assign, InputFilter, Io};
 use crate::definition::jsonata::JsonataValue;
 use crate::definition::state::Transition;
 use crate::error::{names, StatesError};
@@ -17,13 +17,18 @@ use std::cmp::Ordering as Cmp;
 /// Runs a Choice state.
 pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Failure> {
     let ctx = cx.ctx;
-    let effective = match &cx.state.io {
-        Io::JsonPath(io) => io::filter(cx, &io.input_path, &raw, ctx)?,
-        Io::Jsonata(_) => raw.clone(),
+    // The effective input is the raw input itself unless an InputPath selects from
+    // it: borrowed, not cloned (and the output is then the raw input, moved).
+    let filtered = match &cx.state.io {
+        Io::JsonPath(io) if !matches!(io.input_path, InputFilter::Identity) => {
+            Some(io::filter(cx, &io.input_path, &raw, ctx)?)
+        }
+        _ => None,
     };
+    let effective = filtered.as_ref().unwrap_or(&raw);
     let mut chosen: Option<(usize, Option<&Assign>, Option<&JsonataValue>)> = None;
     {
-        let env = cx.env(&effective, ctx);
+        let env = cx.env(effective, ctx);
         let states = States::new(&raw, ctx);
         for rule in &c.rules {
             if eval(cx, &rule.condition, &env, states)? {
@@ -44,14 +49,17 @@ pub(crate) fn run(cx: &StateCx<'_>, c: &Choice, raw: Val) -> Result<StateOk, Fai
         },
     };
     let assigned = match assign_block {
-        Some(a) => Some(io::assign(cx, a, &effective, ctx, States::new(&raw, ctx))?),
+        Some(a) => Some(io::assign(cx, a, effective, ctx, States::new(&raw, ctx))?),
         None => None,
     };
     let output = match &cx.state.io {
-        Io::JsonPath(io) => io::filter(cx, &io.output_path, &effective, ctx)?,
+        Io::JsonPath(io) => match &io.output_path {
+            InputFilter::Identity => filtered.unwrap_or(raw),
+            f => io::filter(cx, f, effective, ctx)?,
+        },
         Io::Jsonata(io) => match rule_output.or(io.output.as_ref()) {
             Some(o) => jsonata::eval(cx, o, "Output", States::new(&raw, ctx))?,
-            None => effective,
+            None => raw,
         },
     };
     Ok(StateOk {

@@ -30,6 +30,13 @@ impl<F: Future> Future for Indexed<F> {
     }
 }
 
+/// Polls `fut` once with the current task's context: `Ready` if it completed
+/// without suspending. A pending future can then be moved into a
+/// `FuturesUnordered`, whose first poll of it registers the set's own waker.
+pub(crate) async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    futures::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
+}
+
 /// Drops the still-running futures in index order, so their `*Aborted` events are
 /// recorded in branch/item order.
 pub(crate) fn abort_in_order<F: Future>(set: FuturesUnordered<Indexed<F>>) {

@@ -86,8 +86,9 @@ pub(crate) async fn run(
         },
     };
     let mut inputs = Vec::with_capacity(items.len());
+    let mut item_ctx = None;
     for (i, item) in items.into_iter().enumerate() {
-        inputs.push(map::item_input(cx, m, input, ctx, i, item)?);
+        inputs.push(map::item_input(cx, m, input, ctx, &mut item_ctx, i, item)?);
     }
     let inputs = match &m.item_batcher {
         Some(b) => batch(cx, b, inputs, input, ctx)?,

@@ -249,29 +249,36 @@ impl Run {
     }
 }
 
-fn entered_type(kind: &StateKind) -> EventType {
+/// The `*StateEntered` and `*StateExited` events of a state type (Fail has no
+/// `*StateExited`).
+fn event_types(kind: &StateKind) -> (EventType, Option<EventType>) {
     match kind {
-        StateKind::Pass { .. } => EventType::PassStateEntered,
-        StateKind::Task(_) => EventType::TaskStateEntered,
-        StateKind::Choice(_) => EventType::ChoiceStateEntered,
-        StateKind::Wait(_) => EventType::WaitStateEntered,
-        StateKind::Succeed => EventType::SucceedStateEntered,
-        StateKind::Fail(_) => EventType::FailStateEntered,
-        StateKind::Parallel(_) => EventType::ParallelStateEntered,
-        StateKind::Map(_) => EventType::MapStateEntered,
-    }
-}
-
-fn exited_type(kind: &StateKind) -> Option<EventType> {
-    match kind {
-        StateKind::Pass { .. } => Some(EventType::PassStateExited),
-        StateKind::Task(_) => Some(EventType::TaskStateExited),
-        StateKind::Choice(_) => Some(EventType::ChoiceStateExited),
-        StateKind::Wait(_) => Some(EventType::WaitStateExited),
-        StateKind::Succeed => Some(EventType::SucceedStateExited),
-        StateKind::Fail(_) => None,
-        StateKind::Parallel(_) => Some(EventType::ParallelStateExited),
-        StateKind::Map(_) => Some(EventType::MapStateExited),
+        StateKind::Pass { .. } => (
+            EventType::PassStateEntered,
+            Some(EventType::PassStateExited),
+        ),
+        StateKind::Task(_) => (
+            EventType::TaskStateEntered,
+            Some(EventType::TaskStateExited),
+        ),
+        StateKind::Choice(_) => (
+            EventType::ChoiceStateEntered,
+            Some(EventType::ChoiceStateExited),
+        ),
+        StateKind::Wait(_) => (
+            EventType::WaitStateEntered,
+            Some(EventType::WaitStateExited),
+        ),
+        StateKind::Succeed => (
+            EventType::SucceedStateEntered,
+            Some(EventType::SucceedStateExited),
+        ),
+        StateKind::Fail(_) => (EventType::FailStateEntered, None),
+        StateKind::Parallel(_) => (
+            EventType::ParallelStateEntered,
+            Some(EventType::ParallelStateExited),
+        ),
+        StateKind::Map(_) => (EventType::MapStateEntered, Some(EventType::MapStateExited)),
     }
 }
 
@@ -329,128 +336,148 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
     chain: &'a Chain,
     nested: bool,
 ) -> BoxFuture<'a, Result<Val, Failure>> {
-    Box::pin(async move {
-        let mut id = scope.start_at;
-        let mut input = input;
-        let mut ctx: Option<ContextObject> = None;
-        loop {
-            run.check_running()?;
-            let Some(state) = scope.states.get(id) else {
-                return Err(Failure::fatal(StatesError::runtime(format!(
-                    "Internal error: no state with id {id} in this scope."
-                ))));
-            };
-            let ctx = match &mut ctx {
-                Some(c) => {
-                    if !Arc::ptr_eq(&c.state_name, &state.name) {
-                        c.state_name = state.name.clone();
-                    }
-                    c
-                }
-                None => ctx.insert(ContextObject {
-                    execution: run.execution_val.clone(),
-                    state_machine: run.state_machine_val.clone(),
-                    state_name: state.name.clone(),
-                    state_entered_millis: 0,
-                    retry_count: None,
-                    task_token: None,
-                    map_item: None,
-                }),
-            };
-            if let StateKind::Map(m) = &state.kind {
-                ctx.state_entered_millis = run.clock.now_millis();
-                let cx = StateCx {
-                    run,
-                    state,
-                    vars: &*vars,
-                    chain,
-                    entered_id: run.recorder.count() + 1,
-                    ctx,
-                };
-                if map::stalls_before_entering(&cx, m, &input) {
-                    return futures::future::pending().await;
-                }
-            }
-            let entered_id = run.record(
-                chain,
-                entered_type(&state.kind),
-                EventDetails::StateEntered {
-                    name: state.name.clone(),
-                    input: run.recorder.data(&input),
-                },
-            );
-            let mut guard = AbortGuard {
-                run,
-                chain,
-                event: aborted_type(&state.kind),
-            };
-            let result = {
-                ctx.state_entered_millis = run.clock.now_millis();
-                let cx = StateCx {
-                    run,
-                    state,
-                    vars: &*vars,
-                    chain,
-                    entered_id,
-                    ctx,
-                };
-                run_state(&cx, input).await
-            };
-            guard.disarm();
-            drop(guard);
-            let ok = match result {
-                Ok(ok) => ok,
-                Err(f) => {
-                    if nested {
-                        if let Some(t) = aborted_type(&state.kind) {
-                            run.record(chain, t, EventDetails::None);
-                        }
-                    }
-                    return Err(f);
-                }
-            };
-            if run.too_big(&ok.output) {
-                return Err(Failure::fatal(run.data_limit(&state.name)));
-            }
-            if let Some(t) = exited_type(&state.kind) {
-                run.record(
-                    chain,
-                    t,
-                    EventDetails::StateExited {
-                        name: state.name.clone(),
-                        output: run.recorder.data(&ok.output),
-                        assigned: assigned_details(&ok.assigned),
-                    },
-                );
-            }
-            if let Some(assigned) = ok.assigned {
-                vars.assign(assigned);
-            }
-            match ok.next {
-                Transition::Next(next) => {
-                    id = next;
-                    input = ok.output;
-                }
-                Transition::End => return Ok(ok.output),
-            }
-        }
-    })
+    Box::pin(scope_loop(run, scope, input, vars, chain, nested))
 }
 
-/// Runs one state's work (after `*StateEntered`, before `*StateExited`).
+/// The loop of [`run_scope`], unboxed, for a caller that boxes its own future
+/// around it (a Map iteration: one allocation instead of two).
+pub(crate) async fn scope_loop<'a, 'v: 'a>(
+    run: &'a Run,
+    scope: &'a Scope,
+    input: Val,
+    vars: &'a mut Vars<'v>,
+    chain: &'a Chain,
+    nested: bool,
+) -> Result<Val, Failure> {
+    let mut id = scope.start_at;
+    let mut input = input;
+    let mut ctx: Option<ContextObject> = None;
+    loop {
+        run.check_running()?;
+        let Some(state) = scope.states.get(id) else {
+            return Err(Failure::fatal(StatesError::runtime(format!(
+                "Internal error: no state with id {id} in this scope."
+            ))));
+        };
+        let ctx = match &mut ctx {
+            Some(c) => {
+                if !Arc::ptr_eq(&c.state_name, &state.name) {
+                    c.state_name = state.name.clone();
+                }
+                c
+            }
+            None => ctx.insert(ContextObject {
+                execution: run.execution_val.clone(),
+                state_machine: run.state_machine_val.clone(),
+                state_name: state.name.clone(),
+                state_entered_millis: 0,
+                retry_count: None,
+                task_token: None,
+                map_item: None,
+            }),
+        };
+        if let StateKind::Map(m) = &state.kind {
+            ctx.state_entered_millis = run.clock.now_millis();
+            let cx = StateCx {
+                run,
+                state,
+                vars: &*vars,
+                chain,
+                entered_id: run.recorder.count() + 1,
+                ctx,
+            };
+            if map::stalls_before_entering(&cx, m, &input) {
+                return futures::future::pending().await;
+            }
+        }
+        let (entered, exited) = event_types(&state.kind);
+        let entered_id = run.record(
+            chain,
+            entered,
+            EventDetails::StateEntered {
+                name: state.name.clone(),
+                input: run.recorder.data(&input),
+            },
+        );
+        ctx.state_entered_millis = run.clock.now_millis();
+        let cx = StateCx {
+            run,
+            state,
+            vars: &*vars,
+            chain,
+            entered_id,
+            ctx,
+        };
+        // Pass, Choice, Succeed and Fail never suspend: they run here, without a
+        // future of their own or an abort guard (they have no `*StateAborted`).
+        let result = match &state.kind {
+            StateKind::Pass { result } => pass::run(&cx, result.as_ref(), input),
+            StateKind::Choice(c) => choice::run(&cx, c, input),
+            StateKind::Succeed => succeed::run(&cx, input),
+            StateKind::Fail(f) => Err(fail::run(&cx, f, input)),
+            _ => run_suspending(&cx, input).await,
+        };
+        let ok = match result {
+            Ok(ok) => ok,
+            Err(f) => {
+                if nested {
+                    if let Some(t) = aborted_type(&state.kind) {
+                        run.record(chain, t, EventDetails::None);
+                    }
+                }
+                return Err(f);
+            }
+        };
+        if run.too_big(&ok.output) {
+            return Err(Failure::fatal(run.data_limit(&state.name)));
+        }
+        if let Some(t) = exited {
+            run.record(
+                chain,
+                t,
+                EventDetails::StateExited {
+                    name: state.name.clone(),
+                    output: run.recorder.data(&ok.output),
+                    assigned: assigned_details(&ok.assigned),
+                },
+            );
+        }
+        if let Some(assigned) = ok.assigned {
+            vars.assign(assigned);
+        }
+        match ok.next {
+            Transition::Next(next) => {
+                id = next;
+                input = ok.output;
+            }
+            Transition::End => return Ok(ok.output),
+        }
+    }
+}
+
+/// Runs the work of a state that may suspend (Task, Wait, Parallel, Map), after
+/// `*StateEntered` and before `*StateExited`; records its `*StateAborted` if the
+/// future is dropped while it runs.
 ///
 /// The Task, Parallel and Map futures are large (retry, timers, a set of
 /// iterations) and are boxed, so that the future of a scope running Pass, Choice
 /// or Wait states, which is what each in-flight Map iteration holds, stays small.
-async fn run_state(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure> {
-    match &cx.state.kind {
-        StateKind::Pass { result } => pass::run(cx, result.as_ref(), input),
+async fn run_suspending(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure> {
+    let mut guard = AbortGuard {
+        run: cx.run,
+        chain: cx.chain,
+        event: aborted_type(&cx.state.kind),
+    };
+    let result = match &cx.state.kind {
         StateKind::Task(t) => Box::pin(task::run(cx, t, input)).await,
-        StateKind::Choice(c) => choice::run(cx, c, input),
         StateKind::Wait(w) => wait::run(cx, w, input).await,
-        StateKind::Succeed => succeed::run(cx, input),
-        StateKind::Fail(f) => Err(fail::run(cx, f, input)),
         StateKind::Parallel(p) => Box::pin(parallel::run(cx, p, input)).await,
         StateKind::Map(m) => Box::pin(map::run(cx, m, input)).await,
-    }
+        StateKind::Pass { result } => pass::run(cx, result.as_ref(), input),
+        StateKind::Choice(c) => choice::run(cx, c, input),
+        StateKind::Succeed => succeed::run(cx, input),
+        StateKind::Fail(f) => Err(fail::run(cx, f, input)),
+    };
+    guard.disarm();
+    result
 }

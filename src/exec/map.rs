@@ -2,8 +2,8 @@
 //! failure tolerance, results in item order. INLINE iterations run here, recording
 //! `MapIteration*` events; DISTRIBUTED runs go to [`super::distributed`].
 
-use super::concurrent::{abort_in_order, Indexed};
-use super::engine::{run_scope, Failure, StateCx, StateOk};
+use super::concurrent::{abort_in_order, poll_once, Indexed};
+use super::engine::{scope_loop, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::jsonata;
@@ -13,11 +13,12 @@ use super::vars::Vars;
 use crate::data::context::ContextObject;
 use crate::definition::io::Io;
 use crate::definition::map::{Count, ItemSelector, MapMode, MapState, Percentage};
+use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
 use crate::value::Val;
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
-use std::sync::Arc;
+use std::task::Poll;
 
 /// How many iteration failures a Map tolerates.
 #[derive(Clone, Copy, Debug, Default)]
@@ -156,30 +157,34 @@ pub(crate) fn items(
 
 /// The input of iteration `index`: the ItemSelector over the Map's effective input
 /// with `$$.Map.Item`, or the item itself.
+///
+/// `item_ctx` is the Map's context object with room for the item: made from `ctx`
+/// on first use and reused for every item after (rather than three reference
+/// counts up and down per item).
 pub(crate) fn item_input(
     cx: &StateCx<'_>,
     m: &MapState,
     input: &Val,
     ctx: &ContextObject,
+    item_ctx: &mut Option<ContextObject>,
     index: usize,
     item: Val,
 ) -> Result<Val, Failure> {
-    match &m.item_selector {
-        None => Ok(item),
-        Some(ItemSelector::JsonPath(t)) => {
-            let mut ctx = ctx.clone();
-            ctx.map_item = Some((index, item));
-            io::template(cx, t, input, &ctx)
+    let Some(selector) = &m.item_selector else {
+        return Ok(item);
+    };
+    let item_ctx = item_ctx.get_or_insert_with(|| ctx.clone());
+    item_ctx.map_item = Some((index, item));
+    let r = match selector {
+        ItemSelector::JsonPath(t) => io::template(cx, t, input, item_ctx),
+        ItemSelector::Jsonata(j) => {
+            jsonata::eval(cx, j, "ItemSelector", jsonata::States::new(input, item_ctx))
         }
-        Some(ItemSelector::Jsonata(j)) => {
-            let mut ctx = ctx.clone();
-            ctx.map_item = Some((index, item));
-            jsonata::eval(cx, j, "ItemSelector", jsonata::States::new(input, &ctx))
-        }
-    }
+    };
+    item_ctx.map_item = None;
+    r
 }
 
-/// Evaluates a whole-number field (`MaxConcurrency`, `ToleratedFailureCount`, ...).
 pub(crate) fn count(
     cx: &StateCx<'_>,
     c: Option<&Count>,
@@ -340,6 +345,13 @@ struct IterationGuard<'a> {
     armed: bool,
 }
 
+impl IterationGuard<'_> {
+    /// The iteration ended: nothing to record on drop.
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
 impl Drop for IterationGuard<'_> {
     fn drop(&mut self) {
         if self.armed && !self.cx.run.control.is_closing() {
@@ -370,95 +382,144 @@ async fn inline(
         EventDetails::MapStateStarted { length: total },
     );
     let tolerance = tolerance(cx, m, input, ctx).map_err(evaluation_failed)?;
-    let name: Arc<str> = cx.state.name.clone();
 
-    let iteration = |index: usize, item: Val| {
-        let name = name.clone();
-        async move {
-            let chain = Chain::new(started);
-            let mut guard = IterationGuard {
-                cx,
-                chain: &chain,
+    let iteration = |index: usize, item_input: Val| async move {
+        let chain = Chain::new(started);
+        cx.run.record(
+            &chain,
+            EventType::MapIterationStarted,
+            EventDetails::MapIteration {
+                name: cx.state.name.clone(),
                 index,
-                armed: false,
-            };
-            let item_input = match item_input(cx, m, input, ctx, index, item) {
-                Ok(v) => v,
-                Err(f) => return (Err(f), chain.last(), false),
-            };
-            cx.run.record(
-                &chain,
-                EventType::MapIterationStarted,
-                EventDetails::MapIteration {
-                    name: name.clone(),
-                    index,
-                },
-            );
-            guard.armed = true;
-            let mut vars = Vars::child(cx.vars);
-            let r = run_scope(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
-            guard.armed = false;
-            drop(guard);
-            let t = if r.is_ok() {
-                EventType::MapIterationSucceeded
-            } else {
-                EventType::MapIterationFailed
-            };
-            cx.run
-                .record(&chain, t, EventDetails::MapIteration { name, index });
-            (r, chain.last(), true)
-        }
+            },
+        );
+        let guard = IterationGuard {
+            cx,
+            chain: &chain,
+            index,
+            armed: true,
+        };
+        let mut vars = Vars::child(cx.vars);
+        let r = scope_loop(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
+        guard.disarm();
+        let t = if r.is_ok() {
+            EventType::MapIterationSucceeded
+        } else {
+            EventType::MapIterationFailed
+        };
+        cx.run.record(
+            &chain,
+            t,
+            EventDetails::MapIteration {
+                name: cx.state.name.clone(),
+                index,
+            },
+        );
+        (r, chain.last())
     };
+
+    // A processor of Pass, Choice, Succeed and Fail states only never suspends:
+    // its iterations run here one after another, without a box of their own.
+    let never_suspends = m.processor.states.iter().all(|s| {
+        matches!(
+            s.kind,
+            StateKind::Pass { .. } | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
+        )
+    });
 
     let mut results: Vec<Val> = vec![Val::Null; total];
     let mut pending = items.into_iter().enumerate();
     let mut set = FuturesUnordered::new();
+    let mut item_ctx = None;
     let mut failed = 0usize;
     let mut last = started;
     loop {
+        // Start iterations up to the limit, in item order. Each is polled here
+        // once: one that completes without suspending (Pass and Choice states
+        // only) never enters the set, so it costs no task allocation and no wake-up
+        // bookkeeping. The order of first polls, and so of events, is the same as
+        // pushing every iteration into the set and letting it poll them in order.
         while set.len() < limit {
-            match pending.next() {
-                Some((i, item)) => set.push(Indexed::new(i, iteration(i, item))),
-                None => break,
+            let Some((i, item)) = pending.next() else {
+                break;
+            };
+            let item_input = match item_input(cx, m, input, ctx, &mut item_ctx, i, item) {
+                Ok(v) => v,
+                Err(f) => {
+                    abort_in_order(set);
+                    cx.chain.set(cx.run.recorder.count());
+                    return Err(evaluation_failed(f));
+                }
+            };
+            if never_suspends {
+                let (r, iteration_last) = iteration(i, item_input).await;
+                last = last.max(iteration_last);
+                if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
+                    abort_in_order(set);
+                    cx.chain.set(cx.run.recorder.count());
+                    return Err(a);
+                }
+                continue;
+            }
+            let mut fut = Indexed::new(i, iteration(i, item_input));
+            match poll_once(&mut fut).await {
+                Poll::Ready((i, (r, iteration_last))) => {
+                    last = last.max(iteration_last);
+                    if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
+                        abort_in_order(set);
+                        cx.chain.set(cx.run.recorder.count());
+                        return Err(a);
+                    }
+                }
+                Poll::Pending => set.push(fut),
             }
         }
-        let Some((i, (r, iteration_last, ran))) = set.next().await else {
+        let Some((i, (r, iteration_last))) = set.next().await else {
             break;
         };
         last = last.max(iteration_last);
-        match r {
-            Ok(v) => {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = v;
-                }
-            }
-            Err(f) if !ran || !f.catchable => {
-                abort_in_order(set);
-                cx.chain.set(cx.run.recorder.count());
-                return Err(if ran {
-                    Attempt::Failed(f)
-                } else {
-                    evaluation_failed(f)
-                });
-            }
-            Err(f) => {
-                failed += 1;
-                if tolerance.exceeded(failed, total) {
-                    abort_in_order(set);
-                    cx.chain.set(cx.run.recorder.count());
-                    let f = if tolerance.configured() {
-                        threshold_exceeded()
-                    } else {
-                        f
-                    };
-                    return Err(Attempt::Failed(f));
-                }
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = f.error_output();
-                }
-            }
+        if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
+            abort_in_order(set);
+            cx.chain.set(cx.run.recorder.count());
+            return Err(a);
         }
     }
     cx.chain.set(last);
     Ok(Val::array(results))
+}
+
+/// Files the outcome of iteration `i`: its output, or its error output when the
+/// failure is tolerated; the attempt's failure when the Map fails.
+fn settle(
+    r: Result<Val, Failure>,
+    i: usize,
+    results: &mut [Val],
+    failed: &mut usize,
+    total: usize,
+    tolerance: &Tolerance,
+) -> Option<Attempt> {
+    match r {
+        Ok(v) => {
+            if let Some(slot) = results.get_mut(i) {
+                *slot = v;
+            }
+            None
+        }
+        Err(f) if !f.catchable => Some(Attempt::Failed(f)),
+        Err(f) => {
+            *failed += 1;
+            if tolerance.exceeded(*failed, total) {
+                let f = if tolerance.configured() {
+                    threshold_exceeded()
+                } else {
+                    f
+                };
+                return Some(Attempt::Failed(f));
+            }
+            if let Some(slot) = results.get_mut(i) {
+                *slot = f.error_output();
+            }
+            None
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! effective input; results come back in branch order; the first failure aborts the
 //! other branches and fails the state with the branch's own error.
 
-use super::concurrent::{abort_in_order, Indexed};
+use super::concurrent::{abort_in_order, poll_once, Indexed};
 use super::engine::{run_scope, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
@@ -13,6 +13,7 @@ use crate::definition::parallel::Parallel;
 use crate::value::Val;
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
+use std::task::Poll;
 
 /// Runs a Parallel state.
 pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<StateOk, Failure> {
@@ -66,18 +67,43 @@ async fn branches(
     input: &Val,
     started: u64,
 ) -> Result<Vec<Val>, Failure> {
-    let mut set = FuturesUnordered::new();
-    for (i, scope) in p.branches.iter().enumerate() {
+    let branch = |i: usize, scope| {
         let input = input.clone();
-        set.push(Indexed::new(i, async move {
+        Indexed::new(i, async move {
             let chain = Chain::new(started);
             let mut vars = Vars::child(cx.vars);
             let r = run_scope(cx.run, scope, input, &mut vars, &chain, true).await;
             (r, chain.last())
-        }));
-    }
+        })
+    };
     let mut results: Vec<Val> = vec![Val::Null; p.branches.len()];
     let mut last = started;
+    let mut set = FuturesUnordered::new();
+    // Each branch is polled here once, in branch order: one that completes without
+    // suspending never enters the set (no task allocation, no wake-up
+    // bookkeeping). The order of first polls, and so of events, is the same as
+    // pushing every branch into the set and letting it poll them in order.
+    for (i, scope) in p.branches.iter().enumerate() {
+        let mut fut = branch(i, scope);
+        match poll_once(&mut fut).await {
+            Poll::Ready((i, (r, branch_last))) => {
+                last = last.max(branch_last);
+                match r {
+                    Ok(v) => {
+                        if let Some(slot) = results.get_mut(i) {
+                            *slot = v;
+                        }
+                    }
+                    Err(f) => {
+                        abort_in_order(set);
+                        cx.chain.set(cx.run.recorder.count());
+                        return Err(f);
+                    }
+                }
+            }
+            Poll::Pending => set.push(fut),
+        }
+    }
     while let Some((i, (r, branch_last))) = set.next().await {
         last = last.max(branch_last);
         match r {
