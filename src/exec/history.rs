@@ -8,9 +8,8 @@
 
 use crate::value::Val;
 use serde_json::{json, Map as JsonMap, Value as Json};
-use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How much of the history an execution records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -565,64 +564,65 @@ fn chunk_class(j: usize) -> usize {
 /// How many chunk sizes there are.
 const CHUNK_CLASSES: usize = (MAX_CHUNK_BITS - FIRST_CHUNK_BITS + 2) as usize;
 
-/// The most events a thread's [`ChunkCache`] keeps room for (5.8 MB of events).
+/// The most events the process-wide [`ChunkCache`] keeps room for (5.8 MB of
+/// events, however many threads run executions).
 const CACHE_EVENTS: usize = 1 << 16;
 
 /// The emptied chunks of dropped histories, by size class, for the next executions
-/// on this thread to fill. Executions that follow each other then record into
-/// memory that is already mapped: freeing the chunks to the allocator lets it return
-/// them to the system at the end of each execution (glibc trims the heap top), and
-/// the next execution takes a page fault per 4 KB of history again.
+/// to fill. Executions that follow each other then record into memory that is
+/// already mapped: freeing the chunks to the allocator lets it return them to the
+/// system at the end of each execution (glibc trims the heap top), and the next
+/// execution takes a page fault per 4 KB of history again. One cache for the
+/// process (not one per thread), so what it holds is bounded however many threads
+/// run executions; it is locked once per chunk taken (every 512 events at most)
+/// and once per dropped history.
 struct ChunkCache {
     free: [Vec<Vec<HistoryEvent>>; CHUNK_CLASSES],
     /// The capacity of the chunks in `free`, in events (at most [`CACHE_EVENTS`]).
     events: usize,
 }
 
-thread_local! {
-    static CACHE: RefCell<ChunkCache> = const {
-        RefCell::new(ChunkCache {
-            free: [const { Vec::new() }; CHUNK_CLASSES],
-            events: 0,
-        })
-    };
+static CACHE: Mutex<ChunkCache> = Mutex::new(ChunkCache {
+    free: [const { Vec::new() }; CHUNK_CLASSES],
+    events: 0,
+});
+
+/// The cache, also after a panic elsewhere while it was locked (it holds only
+/// empty vectors, so it is never left inconsistent).
+fn cache() -> MutexGuard<'static, ChunkCache> {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An empty chunk with room for `chunk_capacity(j)` events: a cached one if there is
 /// one, else a new one.
 fn take_chunk(j: usize) -> Vec<HistoryEvent> {
     let n = chunk_capacity(j);
-    let cached = CACHE
-        .try_with(|cache| {
-            let mut cache = cache.try_borrow_mut().ok()?;
-            let chunk = cache.free[chunk_class(j)].pop()?;
+    let cached = {
+        let mut cache = cache();
+        let chunk = cache.free[chunk_class(j)].pop();
+        if chunk.is_some() {
             cache.events -= n;
-            Some(chunk)
-        })
-        .ok()
-        .flatten();
+        }
+        chunk
+    };
     cached.unwrap_or_else(|| Vec::with_capacity(n))
 }
 
-/// Gives the chunks of a dropped store back to this thread's cache (after dropping
+/// Gives the chunks of a dropped store back to the cache (after dropping
 /// their events), as far as the cache has room; frees the rest.
 fn recycle(mut chunks: Vec<Vec<HistoryEvent>>) {
     for chunk in &mut chunks {
         chunk.clear();
     }
-    let _ = CACHE.try_with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return;
-        };
-        for (j, chunk) in chunks.into_iter().enumerate() {
-            let n = chunk_capacity(j);
-            if cache.events + n > CACHE_EVENTS || chunk.capacity() < n {
-                break;
-            }
-            cache.events += n;
-            cache.free[chunk_class(j)].push(chunk);
+    let mut cache = cache();
+    for (j, chunk) in chunks.into_iter().enumerate() {
+        let n = chunk_capacity(j);
+        if cache.events + n > CACHE_EVENTS || chunk.capacity() < n {
+            break;
         }
-    });
+        cache.events += n;
+        cache.free[chunk_class(j)].push(chunk);
+    }
 }
 
 /// The recorded events of an execution, in id order, as [`History::events`] returns
@@ -632,7 +632,7 @@ fn recycle(mut chunks: Vec<Vec<HistoryEvent>>) {
 /// The events are stored in chunks (16 events first, each chunk as large as all
 /// before it, at most 512), not in one vector: recording an event never moves the
 /// ones before it, and no allocation is larger than 45 KB. When a store is dropped,
-/// its emptied chunks are kept (per thread, up to 65,536 events' worth) for the
+/// its emptied chunks are kept (up to 65,536 events' worth per process) for the
 /// next executions to record into. [`Events::to_vec`] copies the events into one
 /// vector when a slice is needed.
 ///
@@ -960,6 +960,34 @@ mod tests {
         let v = events.to_vec();
         assert_eq!(v.len(), n as usize);
         assert!(v.iter().zip(&events).all(|(a, b)| a.id == b.id));
+    }
+
+    #[test]
+    fn dropped_stores_are_recycled_within_the_process_wide_bound() {
+        // Far more events than the cache keeps: it keeps at most CACHE_EVENTS
+        // (other tests may drop stores at the same time; the bound holds anyway).
+        for _ in 0..4 {
+            let mut events = Events::default();
+            for id in 1..=(CACHE_EVENTS as u64 / 2 + 1000) {
+                events.push(event(id));
+            }
+            assert_eq!(events.len(), CACHE_EVENTS / 2 + 1000);
+            drop(events);
+            let cache = cache();
+            assert!(cache.events <= CACHE_EVENTS, "{}", cache.events);
+            let held: usize = cache
+                .free
+                .iter()
+                .enumerate()
+                .map(|(class, chunks)| chunks.len() * chunk_capacity(class))
+                .sum();
+            assert_eq!(held, cache.events);
+        }
+        // A new store records into recycled chunks, which come back empty.
+        let mut events = Events::default();
+        events.push(event(1));
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].id, 1);
     }
 
     #[test]
