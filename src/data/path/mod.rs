@@ -71,6 +71,10 @@ pub(crate) struct Compiled {
     /// segments name and how many segments that takes (resolved at parse time, so
     /// a `$$.…` evaluation does not compare names). Only meaningful under `$$`.
     pub(crate) context_field: Option<(ContextField, usize)>,
+    /// Only names (`$.a.b.c`): selected by a loop of lookups, no other checks.
+    pub(crate) names_only: bool,
+    /// Only names and indices `>= 0`, no function: a path ResultPath can write.
+    pub(crate) writable: bool,
 }
 
 /// A field of the context object that [`Path::eval`] reads without building `$$`.

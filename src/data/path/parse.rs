@@ -45,12 +45,21 @@ pub(super) fn compile(segments: Vec<Segment>, function: Option<Function>) -> Com
     } else {
         None
     };
+    let names_only = function.is_none() && segments.iter().all(|s| matches!(s, Segment::Name(_)));
+    let writable = function.is_none()
+        && segments.iter().all(|s| match s {
+            Segment::Name(_) => true,
+            Segment::Index(n) => *n >= 0,
+            _ => false,
+        });
     Compiled {
         segments,
         function,
         definite,
         multi_props_not_leaf,
         context_field,
+        names_only,
+        writable,
     }
 }
 

@@ -23,9 +23,7 @@ use crate::value::{Map, Val};
 pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
     // `$.name` on an object that has it (the common case): no loop, no checks.
-    if let ([Segment::Name(name)], true, None, Val::Object(o)) =
-        (&c.segments[..], c.definite, &c.function, data)
-    {
+    if let ([Segment::Name(name)], true, Val::Object(o)) = (&c.segments[..], c.names_only, data) {
         if let Some(v) = lookup(o.map(), name) {
             return Ok(v.clone());
         }
@@ -37,6 +35,13 @@ pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
 #[inline(never)]
 fn select_general(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
+    // `$.a.b` through objects that have the names: a loop of lookups; a miss goes
+    // on below, for its error.
+    if c.names_only {
+        if let Some(v) = names(&c.segments, data) {
+            return Ok(v.clone());
+        }
+    }
     if let Some(i) = c.multi_props_not_leaf {
         return Err(error(
             path,
@@ -142,6 +147,18 @@ fn definite(path: &Path, data: &Val) -> Result<Val, PathError> {
         Some(f) => apply(f, cur),
         None => cur.clone(),
     })
+}
+
+/// The node a path of names leads to through objects, if every name is there.
+fn names<'v>(segments: &[Segment], data: &'v Val) -> Option<&'v Val> {
+    let mut cur = data;
+    for seg in segments {
+        cur = match (seg, cur) {
+            (Segment::Name(name), Val::Object(o)) => lookup(o.map(), name)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 /// A map lookup; small maps are scanned (cheaper than hashing the key).

@@ -28,13 +28,7 @@ pub(super) fn try_write(path: &Path, mut target: Val, value: Val) -> Result<Val,
         ));
     }
     let c = &*path.compiled;
-    let writable = c.function.is_none()
-        && c.segments.iter().all(|s| match s {
-            Segment::Name(_) => true,
-            Segment::Index(n) => *n >= 0,
-            _ => false,
-        });
-    if !writable {
+    if !c.writable {
         return Err((
             PathError {
                 message: format!(
