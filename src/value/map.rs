@@ -201,8 +201,15 @@ impl Map {
     /// Appends `key`, which the caller knows is absent (a compiled template whose
     /// output keys are distinct): no lookup first. Were it present, the map would
     /// hold it twice and lookups would find the first.
+    #[inline]
     pub(crate) fn push_unique(&mut self, key: Arc<str>, value: Val) {
         debug_assert!(!self.contains_key(&*key));
+        // A small map with room (a template's output, sized for its fields): a
+        // plain append.
+        if self.index.is_none() && self.entries.len() < SMALL.min(self.entries.capacity()) {
+            self.entries.push((key, value));
+            return;
+        }
         self.push_new(key, value);
     }
 
