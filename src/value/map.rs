@@ -69,6 +69,34 @@ fn value_of(e: &Entry_) -> &Val {
     &e.1
 }
 
+/// `a == b` for keys, without a call to `memcmp` for the short keys objects mostly
+/// have: up to 16 bytes are compared as one or two overlapping machine words.
+#[inline(always)]
+pub(crate) fn key_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word8(s: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+    fn word4(s: &[u8], at: usize) -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[at..at + 4]);
+        u32::from_le_bytes(w)
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
+    }
+}
+
 impl Map {
     /// An empty map.
     pub fn new() -> Map {
@@ -142,7 +170,7 @@ impl Map {
         let key = key.as_ref();
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| &**k == key),
+            None => self.entries.iter().position(|(k, _)| key_eq(k, key)),
         }
     }
 
@@ -427,6 +455,40 @@ mod tests {
             m.retain(|k, _| &**k != "k2");
             assert_eq!(m.get_index_of("k3"), Some(1));
             assert_eq!(m.get("k2"), None);
+        }
+    }
+
+    #[test]
+    fn key_eq_is_string_equality() {
+        let words = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "abc",
+            "abd",
+            "xbc",
+            "abcd",
+            "abce",
+            "abcdefg",
+            "abcdefh",
+            "bbcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "bbcdefghijklmnop",
+            "abcdefghXjklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "é",
+            "e\u{301}",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(key_eq(a, b), a == b, "{a:?} {b:?}");
+            }
         }
     }
 

@@ -16,6 +16,7 @@
 use super::{canonical, filter, ContextField, Function, Path, PathError, Segment};
 use crate::data::context::ContextObject;
 use crate::data::timestamp::format_millis;
+use crate::value::map::key_eq;
 use crate::value::{Map, Val};
 
 /// [`Path::select`].
@@ -165,7 +166,7 @@ fn names<'v>(segments: &[Segment], data: &'v Val) -> Option<&'v Val> {
 #[inline]
 fn lookup<'m>(map: &'m Map, name: &str) -> Option<&'m Val> {
     if map.len() <= 8 {
-        map.iter().find(|(k, _)| &***k == name).map(|(_, v)| v)
+        map.iter().find(|(k, _)| key_eq(k, name)).map(|(_, v)| v)
     } else {
         map.get(name)
     }
