@@ -24,6 +24,15 @@ impl io::Write for Counter {
 /// (the common case) adds nothing; only a word that has one is looked up per byte.
 pub(crate) fn of_str(s: &str) -> usize {
     let bytes = s.as_bytes();
+    if bytes.len() < 8 {
+        // Shorter than a word: a table lookup per byte.
+        return bytes.len()
+            + 2
+            + bytes
+                .iter()
+                .map(|&c| usize::from(EXTRA[usize::from(c)]))
+                .sum::<usize>();
+    }
     let mut extra = 0;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
@@ -159,6 +168,10 @@ mod tests {
             "0123456789\"",
             "01234567\\",
             "a\u{7f}\u{80}\u{ff}",
+            "\n",
+            "a\tb\u{1}",
+            "\u{1f}\"é",
+            "1234567",
         ] {
             assert_eq!(of_str(s), serde_json::to_string(s).unwrap().len(), "{s:?}");
         }

@@ -226,6 +226,7 @@ impl Path {
     /// context object, `$name` → the variable), then selects.
     ///
     /// A missing variable is a [`PathError`].
+    #[inline]
     pub fn eval(&self, env: &Env<'_>) -> Result<Val, PathError> {
         match &self.root {
             PathRoot::Input => self.select(env.input),
@@ -250,6 +251,7 @@ impl Path {
     /// A definite path returns the one node it names, or Jayway's error
     /// (`No results for path: …`, `Missing property in path …`). An indefinite path
     /// returns an array of the matches, `[]` when there are none, and never fails.
+    #[inline]
     pub fn select(&self, data: &Val) -> Result<Val, PathError> {
         select::select(self, data)
     }
