@@ -547,6 +547,14 @@ fn locate(i: usize) -> (usize, usize) {
     }
 }
 
+/// Appends `event` to a full chunk (never happens: a chunk is full only when the
+/// store's capacity is reached, and then a new chunk is added first).
+#[cold]
+#[inline(never)]
+fn grow_push(chunk: &mut Vec<HistoryEvent>, event: HistoryEvent) {
+    chunk.push(event);
+}
+
 /// How many events chunk `j` holds (see [`locate`]).
 fn chunk_capacity(j: usize) -> usize {
     match chunk_class(j) {
@@ -671,6 +679,25 @@ impl Events {
         }
         if let Some(chunk) = self.chunks.last_mut() {
             chunk.push(event);
+        }
+        self.len += 1;
+    }
+
+    /// Appends the event `make` builds, called once there is room for it: the
+    /// event is then written straight into its slot in the chunk, not built on
+    /// the stack and copied (the last chunk always has room after
+    /// [`Events::add_chunk`], so its `Vec::push` never grows it).
+    #[inline(always)]
+    pub(crate) fn push_with(&mut self, make: impl FnOnce() -> HistoryEvent) {
+        if self.len == self.capacity {
+            self.add_chunk();
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            if chunk.len() < chunk.capacity() {
+                chunk.push(make());
+            } else {
+                grow_push(chunk, make());
+            }
         }
         self.len += 1;
     }
