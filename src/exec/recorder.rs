@@ -64,6 +64,42 @@ impl Inner {
     }
 }
 
+/// Records an event with the recorder locked (`$inner`); evaluates to its id.
+///
+/// `$details` is evaluated once the event's slot in the store is found, and the
+/// event is written straight into it. A macro rather than a function taking a
+/// closure: the closure's captures were copied through the stack (with
+/// store-forwarding stalls) before the event was built.
+macro_rules! push_locked {
+    ($recorder:expr, $inner:expr, $prev:expr, $event_type:expr, $timestamp:expr, $details:expr) => {{
+        let inner: &mut Inner = $inner;
+        let id = inner.next_id;
+        inner.next_id += 1;
+        if $recorder.level != HistoryLevel::None {
+            inner.events.push_with(|| HistoryEvent {
+                id,
+                previous_event_id: $prev,
+                timestamp_millis: $timestamp,
+                event_type: $event_type,
+                details: $details,
+            });
+            if !inner.subscribers.is_empty() {
+                inner.send_last();
+            }
+        } else if !inner.subscribers.is_empty() {
+            let event = HistoryEvent {
+                id,
+                previous_event_id: $prev,
+                timestamp_millis: $timestamp,
+                event_type: $event_type,
+                details: $details,
+            };
+            inner.send(&event);
+        }
+        id
+    }};
+}
+
 /// Records events for one execution.
 pub(crate) struct Recorder {
     level: HistoryLevel,
@@ -142,45 +178,6 @@ impl Recorder {
         }
     }
 
-    /// Records the event `details` builds, with the recorder locked; returns its id.
-    ///
-    /// `details` is called once there is room for the event, which is then built
-    /// in place in the store (no copies of the event through the stack).
-    #[inline(always)]
-    fn push_locked(
-        &self,
-        inner: &mut Inner,
-        prev: u64,
-        event_type: EventType,
-        timestamp_millis: i64,
-        details: impl FnOnce() -> EventDetails,
-    ) -> u64 {
-        let id = inner.next_id;
-        inner.next_id += 1;
-        if self.level != HistoryLevel::None {
-            inner.events.push_with(|| HistoryEvent {
-                id,
-                previous_event_id: prev,
-                timestamp_millis,
-                event_type,
-                details: details(),
-            });
-            if !inner.subscribers.is_empty() {
-                inner.send_last();
-            }
-        } else if !inner.subscribers.is_empty() {
-            let event = HistoryEvent {
-                id,
-                previous_event_id: prev,
-                timestamp_millis,
-                event_type,
-                details: details(),
-            };
-            inner.send(&event);
-        }
-        id
-    }
-
     /// Records an event on `chain` and advances the chain.
     pub(crate) fn record(
         &self,
@@ -208,15 +205,17 @@ impl Recorder {
     ) -> (u64, i64) {
         let mut inner = self.lock();
         let timestamp_millis = self.clock.now_millis();
-        let id = self.push_locked(
+        let prev = chain.last();
+        let id = push_locked!(
+            self,
             &mut inner,
-            chain.last(),
+            prev,
             event_type,
             timestamp_millis,
-            || EventDetails::StateEntered {
+            EventDetails::StateEntered {
                 name: name.clone(),
                 input: self.data(input),
-            },
+            }
         );
         chain.set(id);
         (id, timestamp_millis)
@@ -237,16 +236,18 @@ impl Recorder {
     ) -> u64 {
         let mut inner = self.lock();
         let timestamp_millis = self.timestamp(&inner);
-        let id = self.push_locked(
+        let prev = chain.last();
+        let id = push_locked!(
+            self,
             &mut inner,
-            chain.last(),
+            prev,
             event_type,
             timestamp_millis,
-            || EventDetails::StateExited {
+            EventDetails::StateExited {
                 name: name.clone(),
                 output: self.data(output),
                 assigned,
-            },
+            }
         );
         chain.set(id);
         id
@@ -275,24 +276,34 @@ impl Recorder {
     ) -> (u64, Option<(u64, i64)>) {
         let mut inner = self.lock();
         let timestamp_millis = self.clock.now_millis();
-        let exited_id =
-            self.push_locked(&mut inner, chain.last(), exited, timestamp_millis, || {
-                EventDetails::StateExited {
-                    name: name.clone(),
-                    output: self.data(output),
-                    assigned,
-                }
-            });
+        let prev = chain.last();
+        let exited_id = push_locked!(
+            self,
+            &mut inner,
+            prev,
+            exited,
+            timestamp_millis,
+            EventDetails::StateExited {
+                name: name.clone(),
+                output: self.data(output),
+                assigned,
+            }
+        );
         if exited_id > limit {
             chain.set(exited_id);
             return (exited_id, None);
         }
-        let entered_id = self.push_locked(&mut inner, exited_id, entered, timestamp_millis, || {
+        let entered_id = push_locked!(
+            self,
+            &mut inner,
+            exited_id,
+            entered,
+            timestamp_millis,
             EventDetails::StateEntered {
                 name: next_name.clone(),
                 input: self.data(output),
             }
-        });
+        );
         chain.set(entered_id);
         (exited_id, Some((entered_id, timestamp_millis)))
     }
