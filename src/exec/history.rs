@@ -694,7 +694,9 @@ impl Events {
         if let Some(chunk) = self.chunks.last_mut() {
             // The last chunk's first free slot (always there and empty).
             if let Some(slot) = chunk.len().checked_sub(free).and_then(|i| chunk.get_mut(i)) {
-                slot.get_or_insert_with(make);
+                if slot.is_none() {
+                    *slot = Some(make());
+                }
                 self.len += 1;
             }
         }
