@@ -214,11 +214,68 @@ impl Run {
     /// Records an event on `chain`, enforcing the history limit.
     pub(crate) fn record(&self, chain: &Chain, t: EventType, details: EventDetails) -> u64 {
         let id = self.recorder.record(chain, t, details);
+        self.check_limit(id);
+        id
+    }
+
+    /// Terminates the execution when event `id` is over the history limit.
+    #[inline]
+    fn check_limit(&self, id: u64) {
         if id > self.limits.max_history_events {
             self.control
                 .terminate(super::control::Termination::HistoryLimit);
         }
-        id
+    }
+
+    /// Records `state`'s `*StateEntered` on `chain` (as [`Run::record`] would);
+    /// returns its id and timestamp.
+    fn record_entered(&self, chain: &Chain, state: &State, input: &Val) -> (u64, i64) {
+        let (entered, _) = event_types(&state.kind);
+        let (id, timestamp) = self
+            .recorder
+            .record_entered(chain, entered, &state.name, input);
+        self.check_limit(id);
+        (id, timestamp)
+    }
+
+    /// Records `state`'s `*StateExited` (`exited`) on `chain` (as [`Run::record`]
+    /// would).
+    fn record_exited(&self, chain: &Chain, state: &State, exited: EventType, ok: &StateOk) {
+        let id = self.recorder.record_exited(
+            chain,
+            exited,
+            &state.name,
+            &ok.output,
+            assigned_details(&ok.assigned),
+        );
+        self.check_limit(id);
+    }
+
+    /// Records `state`'s `*StateExited` (`exited`) and, unless that event reached
+    /// the history limit, `next`'s `*StateEntered` right after it, as
+    /// [`Run::record_exited`] and [`Run::record_entered`] would; returns the
+    /// `*StateEntered` id and timestamp if it was recorded.
+    fn record_exited_entered(
+        &self,
+        chain: &Chain,
+        state: &State,
+        exited: EventType,
+        ok: &StateOk,
+        next: &State,
+    ) -> Option<(u64, i64)> {
+        let (entered, _) = event_types(&next.kind);
+        let (exited_id, next_entered) = self.recorder.record_exited_entered(
+            chain,
+            exited,
+            &state.name,
+            &ok.output,
+            assigned_details(&ok.assigned),
+            entered,
+            &next.name,
+            self.limits.max_history_events,
+        );
+        self.check_limit(next_entered.map_or(exited_id, |(id, _)| id));
+        next_entered
     }
 
     /// Fails when the execution is terminating (checked before each state).
@@ -352,8 +409,14 @@ pub(crate) async fn scope_loop<'a, 'v: 'a>(
     let mut id = scope.start_at;
     let mut input = input;
     let mut ctx: Option<ContextObject> = None;
+    // The id and timestamp of the next state's `*StateEntered`, when it was
+    // recorded together with the previous state's `*StateExited` (after the
+    // check for a terminating execution, below).
+    let mut next_entered: Option<(u64, i64)> = None;
     loop {
-        run.check_running()?;
+        if next_entered.is_none() {
+            run.check_running()?;
+        }
         let Some(state) = scope.states.get(id) else {
             return Err(Failure::fatal(StatesError::runtime(format!(
                 "Internal error: no state with id {id} in this scope."
@@ -376,30 +439,27 @@ pub(crate) async fn scope_loop<'a, 'v: 'a>(
                 map_item: None,
             }),
         };
-        if let StateKind::Map(m) = &state.kind {
-            ctx.state_entered_millis = run.clock.now_millis();
-            let cx = StateCx {
-                run,
-                state,
-                vars: &*vars,
-                chain,
-                entered_id: run.recorder.count() + 1,
-                ctx,
-            };
-            if map::stalls_before_entering(&cx, m, &input) {
-                return futures::future::pending().await;
+        let (entered_id, entered_millis) = match next_entered.take() {
+            Some(entered) => entered,
+            None => {
+                if let StateKind::Map(m) = &state.kind {
+                    ctx.state_entered_millis = run.clock.now_millis();
+                    let cx = StateCx {
+                        run,
+                        state,
+                        vars: &*vars,
+                        chain,
+                        entered_id: run.recorder.count() + 1,
+                        ctx,
+                    };
+                    if map::stalls_before_entering(&cx, m, &input) {
+                        return futures::future::pending().await;
+                    }
+                }
+                run.record_entered(chain, state, &input)
             }
-        }
-        let (entered, exited) = event_types(&state.kind);
-        let entered_id = run.record(
-            chain,
-            entered,
-            EventDetails::StateEntered {
-                name: state.name.clone(),
-                input: run.recorder.data(&input),
-            },
-        );
-        ctx.state_entered_millis = run.clock.now_millis();
+        };
+        ctx.state_entered_millis = entered_millis;
         let cx = StateCx {
             run,
             state,
@@ -431,16 +491,21 @@ pub(crate) async fn scope_loop<'a, 'v: 'a>(
         if run.too_big(&ok.output) {
             return Err(Failure::fatal(run.data_limit(&state.name)));
         }
-        if let Some(t) = exited {
-            run.record(
-                chain,
-                t,
-                EventDetails::StateExited {
-                    name: state.name.clone(),
-                    output: run.recorder.data(&ok.output),
-                    assigned: assigned_details(&ok.assigned),
-                },
-            );
+        if let (_, Some(t)) = event_types(&state.kind) {
+            // The next state's `*StateEntered` follows at once on this chain, unless
+            // the execution is terminating (checked before each state) or the next
+            // state is a Map (which may stall before it is entered).
+            let next = match ok.next {
+                Transition::Next(next) if !run.control.is_terminating() => scope
+                    .states
+                    .get(next)
+                    .filter(|s| !matches!(s.kind, StateKind::Map(_))),
+                _ => None,
+            };
+            match next {
+                Some(next) => next_entered = run.record_exited_entered(chain, state, t, &ok, next),
+                None => run.record_exited(chain, state, t, &ok),
+            }
         }
         if let Some(assigned) = ok.assigned {
             vars.assign(assigned);
@@ -480,4 +545,66 @@ async fn run_suspending(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure
     };
     guard.disarm();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::{Executor, HistoryLevel, Resolvers};
+    use crate::{val, StateMachine};
+    use std::sync::Arc;
+
+    /// The event types of a chain of four Pass states run with `limit` events
+    /// at most (at `level`).
+    fn chain_types(limit: u64, level: HistoryLevel) -> (Vec<&'static str>, u64) {
+        let machine = StateMachine::parse(
+            r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
+            "B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","Next":"D"},
+            "D":{"Type":"Pass","End":true}}}"#,
+        )
+        .expect("a valid definition");
+        let outcome = futures::executor::block_on(
+            Executor::new(Arc::new(Resolvers::new()))
+                .max_history_events(limit)
+                .history(level)
+                .run(&machine, val!({})),
+        );
+        let last = outcome.history.events().last().map_or(0, |e| e.id);
+        (outcome.history.type_names(), last)
+    }
+
+    #[test]
+    fn the_history_limit_stops_a_chain_after_the_event_over_it() {
+        // Over the limit at a `*StateExited`: the next state is not entered.
+        let (types, _) = chain_types(4, HistoryLevel::Full);
+        assert_eq!(
+            types,
+            [
+                "ExecutionStarted",
+                "PassStateEntered",
+                "PassStateExited",
+                "PassStateEntered",
+                "PassStateExited",
+                "ExecutionFailed"
+            ]
+        );
+        // Over the limit at a `*StateEntered`: the state still runs and exits.
+        let (types, _) = chain_types(5, HistoryLevel::Full);
+        assert_eq!(
+            types,
+            [
+                "ExecutionStarted",
+                "PassStateEntered",
+                "PassStateExited",
+                "PassStateEntered",
+                "PassStateExited",
+                "PassStateEntered",
+                "PassStateExited",
+                "ExecutionFailed"
+            ]
+        );
+        let (types, _) = chain_types(u64::MAX, HistoryLevel::Summary);
+        assert_eq!(types.len(), 10);
+        let (types, _) = chain_types(u64::MAX, HistoryLevel::None);
+        assert!(types.is_empty());
+    }
 }

@@ -577,7 +577,7 @@ const CACHE_EVENTS: usize = 1 << 16;
 /// run executions; it is locked once per chunk taken (every 512 events at most)
 /// and once per dropped history.
 struct ChunkCache {
-    free: [Vec<Vec<HistoryEvent>>; CHUNK_CLASSES],
+    free: [Vec<Vec<Slot>>; CHUNK_CLASSES],
     /// The capacity of the chunks in `free`, in events (at most [`CACHE_EVENTS`]).
     events: usize,
 }
@@ -593,9 +593,16 @@ fn cache() -> MutexGuard<'static, ChunkCache> {
     CACHE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// One stored event, or room for one. A chunk is a vector of `chunk_capacity(j)`
+/// slots, its events first: an event is written into its empty slot in place
+/// (the slot is known to be empty, so nothing is dropped, and there is no
+/// capacity check between building the event and storing it, which with
+/// `Vec::push` makes the compiler build the event on the stack and copy it).
+type Slot = Option<HistoryEvent>;
+
 /// An empty chunk with room for `chunk_capacity(j)` events: a cached one if there is
 /// one, else a new one.
-fn take_chunk(j: usize) -> Vec<HistoryEvent> {
+fn take_chunk(j: usize) -> Vec<Slot> {
     let n = chunk_capacity(j);
     let cached = {
         let mut cache = cache();
@@ -605,19 +612,24 @@ fn take_chunk(j: usize) -> Vec<HistoryEvent> {
         }
         chunk
     };
-    cached.unwrap_or_else(|| Vec::with_capacity(n))
+    cached.unwrap_or_else(|| std::iter::repeat_with(|| None).take(n).collect())
 }
 
 /// Gives the chunks of a dropped store back to the cache (after dropping
 /// their events), as far as the cache has room; frees the rest.
-fn recycle(mut chunks: Vec<Vec<HistoryEvent>>) {
+fn recycle(mut chunks: Vec<Vec<Slot>>) {
     for chunk in &mut chunks {
-        chunk.clear();
+        for slot in chunk.iter_mut() {
+            if slot.is_none() {
+                break;
+            }
+            *slot = None;
+        }
     }
     let mut cache = cache();
     for (j, chunk) in chunks.into_iter().enumerate() {
         let n = chunk_capacity(j);
-        if cache.events + n > CACHE_EVENTS || chunk.capacity() < n {
+        if cache.events + n > CACHE_EVENTS || chunk.len() != n {
             break;
         }
         cache.events += n;
@@ -654,8 +666,9 @@ fn recycle(mut chunks: Vec<Vec<HistoryEvent>>) {
 /// ```
 #[derive(Default)]
 pub struct Events {
-    /// Chunk `j` has room for [`chunk_capacity`]`(j)` events; all but the last are full.
-    chunks: Vec<Vec<HistoryEvent>>,
+    /// Chunk `j` has [`chunk_capacity`]`(j)` slots, the events first; all but the
+    /// last are full.
+    chunks: Vec<Vec<Slot>>,
     /// How many events are stored.
     len: usize,
     /// How many events the allocated chunks hold when full.
@@ -666,13 +679,27 @@ impl Events {
     /// Appends an event.
     #[inline]
     pub(crate) fn push(&mut self, event: HistoryEvent) {
+        self.push_with(move || event);
+    }
+
+    /// Appends the event `make` builds, called once its (empty) slot is found:
+    /// the event is then written straight into the slot, not built on the stack
+    /// and copied.
+    #[inline(always)]
+    pub(crate) fn push_with(&mut self, make: impl FnOnce() -> HistoryEvent) {
         if self.len == self.capacity {
             self.add_chunk();
         }
+        let free = self.capacity - self.len;
         if let Some(chunk) = self.chunks.last_mut() {
-            chunk.push(event);
+            // The last chunk's first free slot (always there and empty).
+            if let Some(slot) = chunk.len().checked_sub(free).and_then(|i| chunk.get_mut(i)) {
+                if slot.is_none() {
+                    *slot = Some(make());
+                }
+                self.len += 1;
+            }
         }
-        self.len += 1;
     }
 
     #[cold]
@@ -699,23 +726,23 @@ impl Events {
             return None;
         }
         let (chunk, offset) = locate(index);
-        self.chunks.get(chunk)?.get(offset)
+        self.chunks.get(chunk)?.get(offset)?.as_ref()
     }
 
     /// The first event (`ExecutionStarted` when there are any).
     pub fn first(&self) -> Option<&HistoryEvent> {
-        self.chunks.first()?.first()
+        self.get(0)
     }
 
     /// The last event.
     pub fn last(&self) -> Option<&HistoryEvent> {
-        self.chunks.last()?.last()
+        self.get(self.len.checked_sub(1)?)
     }
 
     /// The events in order.
     pub fn iter(&self) -> EventsIter<'_> {
         EventsIter {
-            inner: self.chunks.iter().flatten(),
+            inner: self.chunks.iter().flatten().flatten(),
             remaining: self.len,
         }
     }
@@ -724,9 +751,7 @@ impl Events {
     /// shared, not copied).
     pub fn to_vec(&self) -> Vec<HistoryEvent> {
         let mut v = Vec::with_capacity(self.len);
-        for chunk in &self.chunks {
-            v.extend_from_slice(chunk);
-        }
+        v.extend(self.iter().cloned());
         v
     }
 }
@@ -771,7 +796,7 @@ impl<'a> IntoIterator for &'a Events {
 /// exact length.
 #[derive(Clone, Debug)]
 pub struct EventsIter<'a> {
-    inner: std::iter::Flatten<std::slice::Iter<'a, Vec<HistoryEvent>>>,
+    inner: std::iter::Flatten<std::iter::Flatten<std::slice::Iter<'a, Vec<Slot>>>>,
     remaining: usize,
 }
 
@@ -1003,5 +1028,10 @@ mod tests {
     fn events_stay_small() {
         // The history is one vector of these; the rare large details are boxed.
         assert!(std::mem::size_of::<HistoryEvent>() <= 88);
+        // A slot is no larger than its event.
+        assert_eq!(
+            std::mem::size_of::<Slot>(),
+            std::mem::size_of::<HistoryEvent>()
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! feeds subscribers of [`ExecutionHandle::events`](super::ExecutionHandle::events).
 
 use super::clock::Clock;
-use super::history::{EventDetails, EventType, Events, History, HistoryEvent, HistoryLevel};
+use super::history::{
+    Assigned, EventDetails, EventType, Events, History, HistoryEvent, HistoryLevel,
+};
 use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +62,42 @@ impl Inner {
             self.send(&event);
         }
     }
+}
+
+/// Records an event with the recorder locked (`$inner`); evaluates to its id.
+///
+/// `$details` is evaluated once the event's slot in the store is found, and the
+/// event is written straight into it. A macro rather than a function taking a
+/// closure: the closure's captures were copied through the stack (with
+/// store-forwarding stalls) before the event was built.
+macro_rules! push_locked {
+    ($recorder:expr, $inner:expr, $prev:expr, $event_type:expr, $timestamp:expr, $details:expr) => {{
+        let inner: &mut Inner = $inner;
+        let id = inner.next_id;
+        inner.next_id += 1;
+        if $recorder.level != HistoryLevel::None {
+            inner.events.push_with(|| HistoryEvent {
+                id,
+                previous_event_id: $prev,
+                timestamp_millis: $timestamp,
+                event_type: $event_type,
+                details: $details,
+            });
+            if !inner.subscribers.is_empty() {
+                inner.send_last();
+            }
+        } else if !inner.subscribers.is_empty() {
+            let event = HistoryEvent {
+                id,
+                previous_event_id: $prev,
+                timestamp_millis: $timestamp,
+                event_type: $event_type,
+                details: $details,
+            };
+            inner.send(&event);
+        }
+        id
+    }};
 }
 
 /// Records events for one execution.
@@ -129,6 +167,17 @@ impl Recorder {
         id
     }
 
+    /// The timestamp for an event: the clock's time, unless the event is neither
+    /// stored nor sent (then the clock is not read).
+    #[inline(always)]
+    fn timestamp(&self, inner: &Inner) -> i64 {
+        if self.level != HistoryLevel::None || !inner.subscribers.is_empty() {
+            self.clock.now_millis()
+        } else {
+            0
+        }
+    }
+
     /// Records an event on `chain` and advances the chain.
     pub(crate) fn record(
         &self,
@@ -139,6 +188,124 @@ impl Recorder {
         let id = self.push(chain.last(), event_type, details);
         chain.set(id);
         id
+    }
+
+    /// Records a state's `*StateEntered` event (`event_type`) on `chain` and
+    /// advances the chain; returns its id and timestamp (the clock's time, read
+    /// also when the event is not kept).
+    ///
+    /// The same event as [`Recorder::record`] with [`EventDetails::StateEntered`],
+    /// built in place from borrowed parts.
+    pub(crate) fn record_entered(
+        &self,
+        chain: &Chain,
+        event_type: EventType,
+        name: &Arc<str>,
+        input: &Val,
+    ) -> (u64, i64) {
+        let mut inner = self.lock();
+        let timestamp_millis = self.clock.now_millis();
+        let prev = chain.last();
+        let id = push_locked!(
+            self,
+            &mut inner,
+            prev,
+            event_type,
+            timestamp_millis,
+            EventDetails::StateEntered {
+                name: name.clone(),
+                input: self.data(input),
+            }
+        );
+        chain.set(id);
+        (id, timestamp_millis)
+    }
+
+    /// Records a state's `*StateExited` event (`event_type`) on `chain` and
+    /// advances the chain; returns its id.
+    ///
+    /// The same event as [`Recorder::record`] with [`EventDetails::StateExited`],
+    /// built in place from borrowed parts.
+    pub(crate) fn record_exited(
+        &self,
+        chain: &Chain,
+        event_type: EventType,
+        name: &Arc<str>,
+        output: &Val,
+        assigned: Option<Assigned>,
+    ) -> u64 {
+        let mut inner = self.lock();
+        let timestamp_millis = self.timestamp(&inner);
+        let prev = chain.last();
+        let id = push_locked!(
+            self,
+            &mut inner,
+            prev,
+            event_type,
+            timestamp_millis,
+            EventDetails::StateExited {
+                name: name.clone(),
+                output: self.data(output),
+                assigned,
+            }
+        );
+        chain.set(id);
+        id
+    }
+
+    /// Records a state's `*StateExited` event and, unless its id is over `limit`,
+    /// the next state's `*StateEntered` (whose input is the output), one after the
+    /// other on `chain`, under one lock and with one clock reading (both events
+    /// get the same timestamp); advances the chain.
+    ///
+    /// Returns the `*StateExited` id and, if it was recorded, the `*StateEntered`
+    /// id and timestamp: the same events as [`Recorder::record_exited`] followed
+    /// by [`Recorder::record_entered`] with nothing recorded on the chain in
+    /// between.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_exited_entered(
+        &self,
+        chain: &Chain,
+        exited: EventType,
+        name: &Arc<str>,
+        output: &Val,
+        assigned: Option<Assigned>,
+        entered: EventType,
+        next_name: &Arc<str>,
+        limit: u64,
+    ) -> (u64, Option<(u64, i64)>) {
+        let mut inner = self.lock();
+        let timestamp_millis = self.clock.now_millis();
+        let prev = chain.last();
+        let exited_id = push_locked!(
+            self,
+            &mut inner,
+            prev,
+            exited,
+            timestamp_millis,
+            EventDetails::StateExited {
+                name: name.clone(),
+                output: self.data(output),
+                assigned,
+            }
+        );
+        if exited_id > limit {
+            chain.set(exited_id);
+            return (exited_id, None);
+        }
+        let entered_id = push_locked!(
+            self,
+            &mut inner,
+            exited_id,
+            entered,
+            timestamp_millis,
+            EventDetails::StateEntered {
+                name: next_name.clone(),
+                input: self.data(output),
+            }
+        );
+        chain.set(entered_id);
+        (exited_id, Some((entered_id, timestamp_millis)))
     }
 
     /// How many events have been recorded.
