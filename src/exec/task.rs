@@ -21,7 +21,9 @@ use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
 use futures::future::{poll_fn, BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::Poll;
 
@@ -120,7 +122,15 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let result = loop {
         request.retry_count = retry.retry_count;
         request.context.fields_mut().retry_count = Some(retry.retry_count);
-        match attempt(cx, task, &res, &raw, &mut request, &signals).await {
+        let attempted = match begin(cx, task, &res, &raw, &mut request, &signals) {
+            Ok(Begun::Now(outcome)) => end(cx, &res, outcome),
+            Ok(Begun::Waiting(waiting)) => {
+                let outcome = waiting.await;
+                end(cx, &res, outcome)
+            }
+            Err(a) => Err(a),
+        };
+        match attempted {
             Ok(result) => break result,
             Err(Attempted { failure, record }) => {
                 let delay = retry.next_delay(&task.retry, &failure, &cx.run.random);
@@ -217,18 +227,27 @@ impl From<Failure> for Attempted {
     }
 }
 
-/// One attempt: evaluate the input, schedule, invoke, wait, record the outcome
-/// (but a failure is recorded by the caller, see [`Attempted`]). `request` is the
-/// Task state run's request, its context with this attempt's retry count; the
-/// attempt sets the rest.
-async fn attempt(
-    cx: &StateCx<'_>,
-    task: &Task,
-    res: &Names<'_>,
+/// An attempt that [`begin`] started: answered at once, or waiting for the
+/// resolver's future or the task token (boxed, so that the waiting machinery
+/// stays out of the Task state's own future, which every Task state run
+/// allocates and which an attempt answered at once never needs).
+enum Begun<'a> {
+    Now(Result<Val, Failure>),
+    Waiting(Pin<Box<dyn Future<Output = Result<Val, Failure>> + Send + 'a>>),
+}
+
+/// Starts one attempt, without waiting: evaluate the input, schedule, invoke.
+/// [`end`] records its outcome (but a failure is recorded by the caller, see
+/// [`Attempted`]). `request` is the Task state run's request, its context with
+/// this attempt's retry count; the attempt sets the rest.
+fn begin<'a>(
+    cx: &'a StateCx<'_>,
+    task: &'a Task,
+    res: &'a Names<'_>,
     raw: &Val,
     request: &mut TaskRequest,
-    signals: &Arc<Signals>,
-) -> Result<Val, Attempted> {
+    signals: &'a Arc<Signals>,
+) -> Result<Begun<'a>, Attempted> {
     let run = cx.run;
     let token: Option<Arc<str>> = if waits_for_token(task) {
         Some(Arc::from(run.random.uuid_v4()))
@@ -349,13 +368,13 @@ async fn attempt(
         );
     }
     let call = start(cx, request);
-    let outcome = match call {
+    Ok(match call {
         // Answered at once: no timers, no polling, no second future.
         Call::Now(Some(r)) if token.is_none() => {
             let left = signals.close_taking();
-            answered(cx, task, r, left, res)
+            Begun::Now(answered(cx, task, r, left, res))
         }
-        call => {
+        call => Begun::Waiting(Box::pin(async move {
             // Closes the queue when the attempt ends, also when its future is dropped.
             let open = SignalsOpen(signals);
             let outcome = invoke(
@@ -371,14 +390,19 @@ async fn attempt(
             )
             .await;
             drop(open);
+            if let Some(t) = &token {
+                run.control.remove_token(t);
+            }
+            drop(done_tx);
             outcome
-        }
-    };
-    if let Some(t) = &token {
-        run.control.remove_token(t);
-    }
-    drop(done_tx);
+        })),
+    })
+}
 
+/// Ends an attempt: checks and records its result, or hands its failure to the
+/// caller to record.
+fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Result<Val, Attempted> {
+    let run = cx.run;
     match outcome {
         Ok(result) => {
             if run.too_big(&result) {
