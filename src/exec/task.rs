@@ -153,7 +153,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
                     record_failure(cx, &res, error, cause, timed_out);
                 }
                 if delay > 0 {
-                    cx.run.clock.sleep(delay).await;
+                    cx.run.clock.timer(delay).await;
                 }
             }
         }
@@ -633,8 +633,8 @@ async fn invoke(
 ) -> Result<Val, Failure> {
     let run = cx.run;
     let clock = &run.clock;
-    let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
-    let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+    let mut timeout_timer = timeout.map(|s| clock.timer(s.saturating_mul(1000)));
+    let mut hb_timer = heartbeat.map(|s| clock.timer(s.saturating_mul(1000)));
     let mut returned = false;
     let mut submitted = false;
     loop {
@@ -697,7 +697,7 @@ async fn invoke(
             }
             Event::Submitted(v) => {
                 submit_once(cx, res, &mut submitted, &v);
-                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+                hb_timer = heartbeat.map(|s| clock.timer(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),
             Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(task, e)),
@@ -708,7 +708,7 @@ async fn invoke(
                 )))
             }
             Event::Heartbeat => {
-                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+                hb_timer = heartbeat.map(|s| clock.timer(s.saturating_mul(1000)));
             }
             Event::TimedOut => return Err(timeout_failure(false)),
             Event::HeartbeatExpired => return Err(timeout_failure(true)),
