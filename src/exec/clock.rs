@@ -335,6 +335,7 @@ impl Clock for VirtualClock {
             inner: self.inner.clone(),
             slot,
             seq,
+            done: false,
         }))
     }
 
@@ -388,17 +389,31 @@ struct VirtualSleep {
     inner: Arc<VirtualInner>,
     slot: usize,
     seq: u64,
+    /// Fired and seen: the slot was freed by the poll that saw it, so dropping
+    /// takes no lock.
+    done: bool,
 }
 
 impl Future for VirtualSleep {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.done {
+            return Poll::Ready(());
+        }
         let mut timers = lock(&self.inner.timers);
         let Some(slot) = timers.slot(self.slot, self.seq) else {
             return Poll::Ready(());
         };
         if slot.fired {
+            // Free the slot now (its waker went with the wake-up).
+            let waker = slot.waker.take();
+            slot.seq = None;
+            slot.fired = false;
+            timers.free.push(self.slot);
+            drop(timers);
+            drop(waker);
+            self.done = true;
             return Poll::Ready(());
         }
         let old = match &slot.waker {
@@ -414,6 +429,9 @@ impl Future for VirtualSleep {
 
 impl Drop for VirtualSleep {
     fn drop(&mut self) {
+        if self.done {
+            return;
+        }
         let mut timers = lock(&self.inner.timers);
         if let Some(slot) = timers.slot(self.slot, self.seq) {
             let waker = slot.waker.take();
