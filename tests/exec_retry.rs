@@ -180,3 +180,42 @@ both!(
     task_failed_matcher_does_not_retry_timeouts,
     parallel_retry_reruns_every_branch,
 );
+
+/// `Clock::timer`: a virtual clock's timer is held in place, fires when the clock
+/// advances and is cancelled when dropped; any other clock's default wraps its
+/// `sleep`.
+#[test]
+fn clock_timers() {
+    use futures::future::BoxFuture;
+    use futures::FutureExt;
+    use statelang::exec::clock::Timer;
+    use statelang::exec::{Clock, VirtualClock};
+
+    let clock = VirtualClock::starting_at(0);
+    let mut t: Timer = clock.timer(1_000);
+    assert!((&mut t).now_or_never().is_none());
+    assert_eq!(clock.pending_timers(), 1);
+    assert!(clock.advance());
+    assert_eq!(clock.now_millis(), 1_000);
+    assert!(t.now_or_never().is_some());
+    let dropped = clock.timer(500);
+    assert_eq!(clock.pending_timers(), 1);
+    drop(dropped);
+    assert_eq!(clock.pending_timers(), 0);
+    assert!(!clock.advance());
+    assert!(clock.timer(0).now_or_never().is_some());
+
+    struct Counting(AtomicU32);
+    impl Clock for Counting {
+        fn now_millis(&self) -> i64 {
+            0
+        }
+        fn sleep(&self, _millis: u64) -> BoxFuture<'static, ()> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Box::pin(async {})
+        }
+    }
+    let c = Counting(AtomicU32::new(0));
+    assert!(c.timer(10).now_or_never().is_some());
+    assert_eq!(c.0.load(Ordering::Relaxed), 1);
+}

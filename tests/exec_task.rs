@@ -5,6 +5,7 @@ use common::*;
 use serde_json::json;
 use statelang::exec::{EventType, Resolvers, Status, TaskError};
 use statelang::val;
+use std::sync::Arc;
 
 const LAMBDA: &str = "arn:aws:lambda:us-east-1:111111111111:function:charge";
 
@@ -309,6 +310,56 @@ async fn credentials_are_evaluated_and_recorded() {
     );
 }
 
+/// A sync resolver is called with one request that the Task state reuses across
+/// its attempts: each attempt must see its own retry count (also through a `$$`
+/// value an earlier attempt built), and a sender kept from an earlier attempt
+/// is refused.
+async fn sync_resolver_sees_each_attempts_context() {
+    use std::sync::Mutex;
+    let kept: Arc<Mutex<Vec<statelang::exec::HeartbeatSender>>> = Arc::default();
+    let k = kept.clone();
+    let r = Resolvers::new().on_sync("sync-ctx", move |task| {
+        let n = task.retry_count;
+        let state = task.context.get("State").cloned().unwrap();
+        assert_eq!(state.get("RetryCount"), Some(&val!(n)));
+        assert_eq!(task.context.fields().retry_count, Some(n));
+        let mut kept = k.lock().unwrap();
+        // Senders of ended attempts are refused; this attempt's is accepted.
+        assert!(kept.iter().all(|s| !s.beat()));
+        assert!(task.heartbeat.beat());
+        kept.push(task.heartbeat.clone());
+        if n < 2 {
+            Err(TaskError::named("Again"))
+        } else {
+            Ok(val!({"attempt": n}))
+        }
+    });
+    let json = r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"sync-ctx",
+        "Retry":[{"ErrorEquals":["Again"],"IntervalSeconds":1,"MaxAttempts":3}],"End":true}}}"#;
+    let o = run(json, val!({}), r).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    assert_eq!(o.output, Some(val!({"attempt": 2})));
+    assert!(kept.lock().unwrap().iter().all(|s| !s.beat()));
+}
+
+/// `LazyContext::fields_mut` changes the fields and drops a value built from the
+/// old ones.
+async fn lazy_context_fields_mut_rebuilds_the_value() {
+    use statelang::data::context::{ContextObject, LazyContext};
+    let mut c = LazyContext::new(ContextObject {
+        state_name: Arc::from("T"),
+        retry_count: Some(0),
+        ..ContextObject::default()
+    });
+    let state = c.get("State").cloned().unwrap();
+    assert_eq!(state.get("RetryCount"), Some(&val!(0)));
+    c.fields_mut().retry_count = Some(3);
+    assert_eq!(c.fields().retry_count, Some(3));
+    let state = c.get("State").cloned().unwrap();
+    assert_eq!(state.get("RetryCount"), Some(&val!(3)));
+    assert_eq!(state.get("Name"), Some(&val!("T")));
+}
+
 both!(
     credentials_are_evaluated_and_recorded,
     sync_resolvers_can_record_task_submitted,
@@ -323,4 +374,6 @@ both!(
     prefix_pattern_and_fallback_routes,
     oversized_task_result_is_a_catchable_data_limit_failure,
     request_carries_context_and_effective_input,
+    sync_resolver_sees_each_attempts_context,
+    lazy_context_fields_mut_rebuilds_the_value,
 );

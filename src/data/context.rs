@@ -134,6 +134,14 @@ impl LazyContext {
         &self.fields
     }
 
+    /// The fields, to change them: the JSON value built from the old ones (if it
+    /// was read) is dropped, and the next read builds it from the new ones. Lets
+    /// one request serve several attempts of a Task state.
+    pub fn fields_mut(&mut self) -> &mut ContextObject {
+        drop(self.value.take());
+        &mut self.fields
+    }
+
     /// The whole context object as a JSON value (built once).
     pub fn value(&self) -> &Val {
         self.value.get_or_init(|| self.fields.to_val())

@@ -26,6 +26,13 @@ pub trait Clock: Send + Sync {
     /// A future that completes `millis` milliseconds from now.
     fn sleep(&self, millis: u64) -> BoxFuture<'static, ()>;
 
+    /// A [`Timer`] that completes `millis` milliseconds from now: what
+    /// [`Clock::sleep`] returns, for a clock that can make one without a box
+    /// ([`VirtualClock`] does). The default wraps [`Clock::sleep`].
+    fn timer(&self, millis: u64) -> Timer {
+        Timer(TimerInner::Boxed(self.sleep(millis)))
+    }
+
     /// `true` for a virtual clock: the executor then detects idleness and calls
     /// [`Clock::advance`] instead of waiting in real time. Real clocks keep the default.
     fn is_virtual(&self) -> bool {
@@ -37,6 +44,55 @@ pub trait Clock: Send + Sync {
     /// default, which does nothing.
     fn advance(&self) -> bool {
         false
+    }
+}
+
+/// A timer from [`Clock::timer`]: a future that completes when the timer fires.
+/// Dropping it cancels the timer.
+///
+/// ```
+/// use futures::FutureExt;
+/// use statelang::exec::clock::Timer;
+/// use statelang::exec::{Clock, VirtualClock};
+/// let clock = VirtualClock::starting_at(0);
+/// let mut timer: Timer = clock.timer(1_000);
+/// assert!((&mut timer).now_or_never().is_none());
+/// assert!(clock.advance());
+/// assert!(timer.now_or_never().is_some());
+/// ```
+pub struct Timer(TimerInner);
+
+enum TimerInner {
+    /// Already due.
+    Ready,
+    /// A [`VirtualClock`] timer, held in place.
+    Virtual(VirtualSleep),
+    /// Any other clock's [`Clock::sleep`].
+    Boxed(BoxFuture<'static, ()>),
+}
+
+impl Timer {
+    /// A timer around any sleep future (what the default [`Clock::timer`] makes).
+    pub fn boxed(sleep: BoxFuture<'static, ()>) -> Timer {
+        Timer(TimerInner::Boxed(sleep))
+    }
+}
+
+impl Future for Timer {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.0 {
+            TimerInner::Ready => Poll::Ready(()),
+            TimerInner::Virtual(v) => Pin::new(v).poll(cx),
+            TimerInner::Boxed(b) => b.as_mut().poll(cx),
+        }
+    }
+}
+
+impl std::fmt::Debug for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Timer")
     }
 }
 
@@ -252,9 +308,17 @@ impl Clock for VirtualClock {
     }
 
     fn sleep(&self, millis: u64) -> BoxFuture<'static, ()> {
-        if millis == 0 {
+        match self.timer(millis).0 {
             // Already due (a zero-sized future: no allocation).
-            return Box::pin(std::future::ready(()));
+            TimerInner::Ready => Box::pin(std::future::ready(())),
+            TimerInner::Virtual(v) => Box::pin(v),
+            TimerInner::Boxed(b) => b,
+        }
+    }
+
+    fn timer(&self, millis: u64) -> Timer {
+        if millis == 0 {
+            return Timer(TimerInner::Ready);
         }
         let deadline = self
             .now_millis()
@@ -267,11 +331,12 @@ impl Clock for VirtualClock {
             slot,
         });
         drop(timers);
-        Box::pin(VirtualSleep {
+        Timer(TimerInner::Virtual(VirtualSleep {
             inner: self.inner.clone(),
             slot,
             seq,
-        })
+            done: false,
+        }))
     }
 
     fn is_virtual(&self) -> bool {
@@ -324,17 +389,31 @@ struct VirtualSleep {
     inner: Arc<VirtualInner>,
     slot: usize,
     seq: u64,
+    /// Fired and seen: the slot was freed by the poll that saw it, so dropping
+    /// takes no lock.
+    done: bool,
 }
 
 impl Future for VirtualSleep {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.done {
+            return Poll::Ready(());
+        }
         let mut timers = lock(&self.inner.timers);
         let Some(slot) = timers.slot(self.slot, self.seq) else {
             return Poll::Ready(());
         };
         if slot.fired {
+            // Free the slot now (its waker went with the wake-up).
+            let waker = slot.waker.take();
+            slot.seq = None;
+            slot.fired = false;
+            timers.free.push(self.slot);
+            drop(timers);
+            drop(waker);
+            self.done = true;
             return Poll::Ready(());
         }
         let old = match &slot.waker {
@@ -350,6 +429,9 @@ impl Future for VirtualSleep {
 
 impl Drop for VirtualSleep {
     fn drop(&mut self) {
+        if self.done {
+            return;
+        }
         let mut timers = lock(&self.inner.timers);
         if let Some(slot) = timers.slot(self.slot, self.seq) {
             let waker = slot.waker.take();

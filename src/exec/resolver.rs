@@ -7,6 +7,7 @@ use crate::value::Val;
 use async_trait::async_trait;
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -94,16 +95,24 @@ pub(crate) enum Signal {
 /// run, reused by its retries. Each attempt opens it under a new generation;
 /// senders of an earlier (ended) attempt carry an old generation and are refused,
 /// as a sender whose receiver was dropped is.
+///
+/// Opening and closing an attempt cost one atomic add each and take no lock when
+/// nothing was sent and nothing waited (an attempt answered at once): the
+/// generation is an atomic, and `dirty` says whether the locked part holds
+/// anything. Queued signals carry their generation, so a signal that raced with a
+/// close is skipped by the next attempt.
 #[derive(Default)]
 pub(crate) struct Signals {
+    /// The generation of the open attempt; odd while one is open.
+    generation: AtomicU64,
+    /// Set (under the lock) when a signal is queued or a waker stored.
+    dirty: AtomicBool,
     inner: Mutex<SignalsInner>,
 }
 
 #[derive(Default)]
 struct SignalsInner {
-    /// The generation of the open attempt; odd while one is open.
-    generation: u64,
-    queue: VecDeque<Signal>,
+    queue: VecDeque<(u64, Signal)>,
     waker: Option<Waker>,
 }
 
@@ -112,39 +121,72 @@ impl Signals {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Opens the queue for a new attempt and returns its sender.
-    pub(crate) fn open(self: &Arc<Self>) -> HeartbeatSender {
-        let mut g = self.lock();
-        g.generation += 1;
-        HeartbeatSender {
-            tx: Some((self.clone(), g.generation)),
+    fn current(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Opens the queue for a new attempt and points `sender` at it (no reference
+    /// count taken when `sender` already belongs to this queue).
+    pub(crate) fn reopen(self: &Arc<Self>, sender: &mut HeartbeatSender) {
+        let generation = self.next_generation();
+        match &mut sender.tx {
+            Some((q, g)) if Arc::ptr_eq(q, self) => *g = generation,
+            tx => *tx = Some((self.clone(), generation)),
         }
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::AcqRel) + 1
     }
 
     /// Ends the attempt: its senders are refused from now on, and signals it left
     /// unread are dropped.
     pub(crate) fn close(&self) {
-        let mut g = self.lock();
-        g.generation += 1;
-        if g.queue.is_empty() && g.waker.is_none() {
-            return;
+        drop(self.close_taking());
+    }
+
+    /// Ends the attempt (as [`Signals::close`]) and returns the signals it left
+    /// unread, in the order sent.
+    pub(crate) fn close_taking(&self) -> Vec<Signal> {
+        let generation = self.next_generation() - 1;
+        if !self.dirty.load(Ordering::Acquire) {
+            return Vec::new();
         }
+        let mut g = self.lock();
+        self.dirty.store(false, Ordering::Release);
         let queue = std::mem::take(&mut g.queue);
         let waker = g.waker.take();
         drop(g);
-        drop((queue, waker));
+        drop(waker);
+        queue
+            .into_iter()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    /// The next signal of the open attempt, if one was sent.
+    fn pop(&self, g: &mut SignalsInner) -> Option<Signal> {
+        let current = self.current();
+        while let Some((generation, s)) = g.queue.pop_front() {
+            if generation == current {
+                return Some(s);
+            }
+        }
+        None
     }
 
     /// The next signal, or `Pending` (waking `cx` when one is sent).
     pub(crate) fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Signal> {
         let mut g = self.lock();
-        match g.queue.pop_front() {
+        match self.pop(&mut g) {
             Some(s) => Poll::Ready(s),
             None => {
                 match &g.waker {
                     Some(w) if w.will_wake(cx.waker()) => {}
                     _ => g.waker = Some(cx.waker().clone()),
                 }
+                self.dirty.store(true, Ordering::Release);
                 Poll::Pending
             }
         }
@@ -152,15 +194,20 @@ impl Signals {
 
     /// The next signal, if one was sent.
     pub(crate) fn try_next(&self) -> Option<Signal> {
-        self.lock().queue.pop_front()
+        if !self.dirty.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut g = self.lock();
+        self.pop(&mut g)
     }
 
     fn send(&self, generation: u64, s: Signal) -> bool {
         let mut g = self.lock();
-        if g.generation != generation {
+        if self.current() != generation {
             return false;
         }
-        g.queue.push_back(s);
+        g.queue.push_back((generation, s));
+        self.dirty.store(true, Ordering::Release);
         let waker = g.waker.take();
         drop(g);
         if let Some(w) = waker {

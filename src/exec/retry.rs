@@ -94,6 +94,15 @@ impl RetryState {
         *count += 1;
         let n = *count;
         self.retry_count += 1;
+        if r.backoff_rate == 1.0 && r.jitter != Jitter::Full {
+            // A constant interval: whole seconds, no floating point (the same
+            // result for every interval AWS accepts, up to 99,999,999 s).
+            let secs = match r.max_delay_seconds {
+                Some(max) => r.interval_seconds.min(max),
+                None => r.interval_seconds,
+            };
+            return Some(secs.saturating_mul(1000));
+        }
         let mut secs = r.interval_seconds as f64 * r.backoff_rate.powi(n as i32 - 1);
         if let Some(max) = r.max_delay_seconds {
             secs = secs.min(max as f64);

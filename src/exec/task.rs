@@ -21,7 +21,9 @@ use crate::value::Val;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
 use futures::future::{poll_fn, BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::Poll;
 
@@ -101,11 +103,34 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let mut retry = RetryState::new(&task.retry);
     // One signal queue for all attempts (each opens it afresh).
     let signals = Arc::new(Signals::default());
-    // One context for all attempts: each sets its retry count (and token).
-    let mut ctx = cx.context();
+    // One request for all attempts, with the state's context: each attempt sets
+    // its input, retry count (and token), and a resolver that answers at once
+    // hands it back, so an attempt copies no names and no context.
+    let mut request = TaskRequest {
+        resource: task.resource.arn.clone(),
+        kind: task.resource.kind.clone(),
+        state_name: cx.state.name.clone(),
+        input: Val::Null,
+        context: LazyContext::new(cx.context()),
+        task_token: None,
+        timeout_seconds: None,
+        heartbeat_seconds: None,
+        retry_count: 0,
+        credentials: None,
+        heartbeat: HeartbeatSender::detached(),
+    };
     let result = loop {
-        ctx.retry_count = Some(retry.retry_count);
-        match attempt(cx, task, &res, &raw, &mut ctx, &signals).await {
+        request.retry_count = retry.retry_count;
+        request.context.fields_mut().retry_count = Some(retry.retry_count);
+        let attempted = match begin(cx, task, &res, &raw, &mut request, &signals) {
+            Ok(Begun::Now(outcome)) => end(cx, &res, outcome),
+            Ok(Begun::Waiting(waiting)) => {
+                let outcome = waiting.await;
+                end(cx, &res, outcome)
+            }
+            Err(a) => Err(a),
+        };
+        match attempted {
             Ok(result) => break result,
             Err(Attempted { failure, record }) => {
                 let delay = retry.next_delay(&task.retry, &failure, &cx.run.random);
@@ -128,13 +153,16 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
                     record_failure(cx, &res, error, cause, timed_out);
                 }
                 if delay > 0 {
-                    cx.run.clock.sleep(delay).await;
+                    cx.run.clock.timer(delay).await;
                 }
             }
         }
     };
-    let result = io::select_result(cx, result, &ctx)?;
-    let (output, assigned) = io::finish(cx, raw, result, &ctx, cx.state.assign.as_ref())?;
+    // The attempt's input and sender are needed no more.
+    let TaskRequest { context, .. } = request;
+    let ctx = context.fields();
+    let result = io::select_result(cx, result, ctx)?;
+    let (output, assigned) = io::finish(cx, raw, result, ctx, cx.state.assign.as_ref())?;
     Ok(StateOk {
         output,
         next: cx.state.transition,
@@ -199,30 +227,47 @@ impl From<Failure> for Attempted {
     }
 }
 
-/// One attempt: evaluate the input, schedule, invoke, wait, record the outcome
-/// (but a failure is recorded by the caller, see [`Attempted`]). `ctx` is the
-/// context with this attempt's retry count; the attempt sets its task token.
-async fn attempt(
-    cx: &StateCx<'_>,
-    task: &Task,
-    res: &Names<'_>,
+/// An attempt that [`begin`] started: answered at once, or waiting for the
+/// resolver's future or the task token (boxed, so that the waiting machinery
+/// stays out of the Task state's own future, which every Task state run
+/// allocates and which an attempt answered at once never needs).
+enum Begun<'a> {
+    Now(Result<Val, Failure>),
+    Waiting(Pin<Box<dyn Future<Output = Result<Val, Failure>> + Send + 'a>>),
+}
+
+/// Starts one attempt, without waiting: evaluate the input, schedule, invoke.
+/// [`end`] records its outcome (but a failure is recorded by the caller, see
+/// [`Attempted`]). `request` is the Task state run's request, its context with
+/// this attempt's retry count; the attempt sets the rest.
+fn begin<'a>(
+    cx: &'a StateCx<'_>,
+    task: &'a Task,
+    res: &'a Names<'_>,
     raw: &Val,
-    ctx: &mut ContextObject,
-    signals: &Arc<Signals>,
-) -> Result<Val, Attempted> {
+    request: &mut TaskRequest,
+    signals: &'a Arc<Signals>,
+) -> Result<Begun<'a>, Attempted> {
     let run = cx.run;
     let token: Option<Arc<str>> = if waits_for_token(task) {
         Some(Arc::from(run.random.uuid_v4()))
     } else {
         None
     };
-    if token.is_some() || ctx.task_token.is_some() {
-        ctx.task_token = token.clone();
+    if token.is_some() || request.task_token.is_some() {
+        request.context.fields_mut().task_token = token.clone();
+        request.task_token = token.clone();
     }
-    let ctx = &*ctx;
+    let ctx = request.context.fields();
     let input = io::effective_input(cx, raw, ctx)?;
-    let timeout = seconds(cx, task.timeout.as_ref(), "TimeoutSeconds", raw, ctx)?;
-    let heartbeat = seconds(cx, task.heartbeat.as_ref(), "HeartbeatSeconds", raw, ctx)?;
+    let timeout = match &task.timeout {
+        None => None,
+        t => seconds(cx, t.as_ref(), "TimeoutSeconds", raw, ctx)?,
+    };
+    let heartbeat = match &task.heartbeat {
+        None => None,
+        h => seconds(cx, h.as_ref(), "HeartbeatSeconds", raw, ctx)?,
+    };
     let credentials = match &task.credentials {
         None => None,
         Some(Credentials::JsonPath(t)) => {
@@ -300,9 +345,11 @@ async fn attempt(
         }
     }
 
-    let hb_tx = signals.open();
-    // Closes the queue when the attempt ends, also when its future is dropped.
-    let open = SignalsOpen(signals);
+    request.input = input;
+    request.timeout_seconds = timeout;
+    request.heartbeat_seconds = heartbeat;
+    request.credentials = credentials;
+    signals.reopen(&mut request.heartbeat);
     // The completion channel exists only for a task token.
     let (done_tx, done_rx) = match &token {
         Some(_) => {
@@ -316,28 +363,21 @@ async fn attempt(
             t.clone(),
             TokenSlot {
                 completion: done.clone(),
-                heartbeat: hb_tx.clone(),
+                heartbeat: request.heartbeat.clone(),
             },
         );
     }
-    let call = start(
-        cx,
-        task,
-        Started {
-            input,
-            ctx: ctx.clone(),
-            token: token.clone(),
-            timeout,
-            heartbeat,
-            credentials,
-            hb_tx,
-        },
-    );
-    let outcome = match call {
+    let call = start(cx, request);
+    Ok(match call {
         // Answered at once: no timers, no polling, no second future.
-        Call::Now(Some(r)) if token.is_none() => answered(cx, task, r, signals, res),
-        call => {
-            invoke(
+        Call::Now(Some(r)) if token.is_none() => {
+            let left = signals.close_taking();
+            Begun::Now(answered(cx, task, r, left, res))
+        }
+        call => Begun::Waiting(Box::pin(async move {
+            // Closes the queue when the attempt ends, also when its future is dropped.
+            let open = SignalsOpen(signals);
+            let outcome = invoke(
                 cx,
                 task,
                 call,
@@ -348,15 +388,21 @@ async fn attempt(
                 done_rx,
                 res,
             )
-            .await
-        }
-    };
-    drop(open);
-    if let Some(t) = &token {
-        run.control.remove_token(t);
-    }
-    drop(done_tx);
+            .await;
+            drop(open);
+            if let Some(t) = &token {
+                run.control.remove_token(t);
+            }
+            drop(done_tx);
+            outcome
+        })),
+    })
+}
 
+/// Ends an attempt: checks and records its result, or hands its failure to the
+/// caller to record.
+fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Result<Val, Attempted> {
+    let run = cx.run;
     match outcome {
         Ok(result) => {
             if run.too_big(&result) {
@@ -505,17 +551,6 @@ fn task_error(task: &Task, e: TaskError) -> Failure {
     })
 }
 
-/// What the resolver gets, besides the state's own fields.
-struct Started {
-    input: Val,
-    ctx: ContextObject,
-    token: Option<Arc<str>>,
-    timeout: Option<u64>,
-    heartbeat: Option<u64>,
-    credentials: Option<Val>,
-    hb_tx: HeartbeatSender,
-}
-
 /// What the resolver returned (or the message it panicked with).
 type Returned = Result<Result<Val, TaskError>, String>;
 
@@ -538,29 +573,16 @@ impl Call<'_> {
     }
 }
 
-/// Builds the request and calls the resolver: a plain function, so the request is
-/// built in place and is never part of the attempt's future.
-fn start<'a>(cx: &StateCx<'a>, task: &Task, s: Started) -> Call<'a> {
+/// Calls the resolver: a plain function, so nothing of the call is part of the
+/// attempt's future. [`TaskResolver::invoke_now`] borrows the request (the Task
+/// state run keeps it for the next attempt); [`TaskResolver::invoke`] gets a copy.
+fn start<'a>(cx: &StateCx<'a>, request: &TaskRequest) -> Call<'a> {
     let resolver: &'a dyn TaskResolver = &*cx.run.resolver;
-    let retry_count = s.ctx.retry_count.unwrap_or_default();
-    let request = TaskRequest {
-        resource: task.resource.arn.clone(),
-        kind: task.resource.kind.clone(),
-        state_name: cx.state.name.clone(),
-        input: s.input,
-        context: LazyContext::new(s.ctx),
-        task_token: s.token,
-        timeout_seconds: s.timeout,
-        heartbeat_seconds: s.heartbeat,
-        retry_count,
-        credentials: s.credentials,
-        heartbeat: s.hb_tx,
-    };
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        match resolver.invoke_now(&request) {
+        match resolver.invoke_now(request) {
             Some(r) => Call::Now(Some(Ok(r))),
             // The resolver's future is already boxed (and so `Unpin`): no second box.
-            None => Call::Later(AssertUnwindSafe(resolver.invoke(request)).catch_unwind()),
+            None => Call::Later(AssertUnwindSafe(resolver.invoke(request.clone())).catch_unwind()),
         }
     }));
     call.unwrap_or_else(|p| Call::Now(Some(Err(panic_message(p)))))
@@ -572,17 +594,18 @@ fn timeout_failure(heartbeat: bool) -> Failure {
     f
 }
 
-/// The outcome of a call answered at once (not waiting for a token). A `submitted`
-/// sent before returning is recorded first, as [`invoke`] does.
+/// The outcome of a call answered at once (not waiting for a token), with the
+/// signals the resolver sent (`left`, taken when the attempt's queue closed). A
+/// `submitted` sent before returning is recorded first, as [`invoke`] does.
 fn answered(
     cx: &StateCx<'_>,
     task: &Task,
     r: Returned,
-    hb_rx: &Signals,
+    left: Vec<Signal>,
     res: &Names<'_>,
 ) -> Result<Val, Failure> {
     let mut submitted = false;
-    while let Some(signal) = hb_rx.try_next() {
+    for signal in left {
         if let Signal::Submitted(s) = signal {
             submit_once(cx, res, &mut submitted, &s);
         }
@@ -610,8 +633,8 @@ async fn invoke(
 ) -> Result<Val, Failure> {
     let run = cx.run;
     let clock = &run.clock;
-    let mut timeout_timer = timeout.map(|s| clock.sleep(s.saturating_mul(1000)));
-    let mut hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+    let mut timeout_timer = timeout.map(|s| clock.timer(s.saturating_mul(1000)));
+    let mut hb_timer = heartbeat.map(|s| clock.timer(s.saturating_mul(1000)));
     let mut returned = false;
     let mut submitted = false;
     loop {
@@ -674,7 +697,7 @@ async fn invoke(
             }
             Event::Submitted(v) => {
                 submit_once(cx, res, &mut submitted, &v);
-                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+                hb_timer = heartbeat.map(|s| clock.timer(s.saturating_mul(1000)));
             }
             Event::Completed(Some(Completion::Success(v))) => return Ok(v),
             Event::Completed(Some(Completion::Failure(e))) => return Err(task_error(task, e)),
@@ -685,7 +708,7 @@ async fn invoke(
                 )))
             }
             Event::Heartbeat => {
-                hb_timer = heartbeat.map(|s| clock.sleep(s.saturating_mul(1000)));
+                hb_timer = heartbeat.map(|s| clock.timer(s.saturating_mul(1000)));
             }
             Event::TimedOut => return Err(timeout_failure(false)),
             Event::HeartbeatExpired => return Err(timeout_failure(true)),
