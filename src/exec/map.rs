@@ -78,7 +78,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, m: &MapState, raw: Val) -> Result<Stat
             Err(Attempt::Failed(f)) => {
                 if let Some(delay) = retry.next_delay(&m.retry, &f, &cx.run.random) {
                     if delay > 0 {
-                        cx.run.clock.sleep(delay).await;
+                        cx.run.clock.timer(delay).await;
                     }
                     continue;
                 }

@@ -63,7 +63,7 @@ mod wait;
 pub use crate::data::context::LazyContext;
 #[cfg(feature = "tokio")]
 pub use clock::TokioClock;
-pub use clock::{Clock, VirtualClock};
+pub use clock::{Clock, Timer, VirtualClock};
 pub use engine::Limits;
 pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};

@@ -28,7 +28,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
             Err(f) => {
                 if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
                     if delay > 0 {
-                        cx.run.clock.sleep(delay).await;
+                        cx.run.clock.timer(delay).await;
                     }
                     continue;
                 }
@@ -41,7 +41,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
             Err(f) => {
                 if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
                     if delay > 0 {
-                        cx.run.clock.sleep(delay).await;
+                        cx.run.clock.timer(delay).await;
                     }
                     continue;
                 }

@@ -96,7 +96,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, w: &Wait, raw: Val) -> Result<StateOk,
         return Err(cx.runtime("Wait state delay is too long."));
     }
     if delay_millis > 0 {
-        cx.run.clock.sleep(delay_millis as u64).await;
+        cx.run.clock.timer(delay_millis as u64).await;
     }
     let (output, assigned) = io::finish(cx, raw, effective, ctx, cx.state.assign.as_ref())?;
     Ok(StateOk {
