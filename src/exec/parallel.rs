@@ -78,6 +78,15 @@ async fn branches(
     };
     let mut results: Vec<Val> = vec![Val::Null; p.branches.len()];
     let mut last = started;
+    // A branch that ended: its result goes into its slot (a failure is handed back).
+    let mut settle = |i: usize, r: Result<Val, Failure>, branch_last: u64| {
+        last = last.max(branch_last);
+        let v = r?;
+        if let Some(slot) = results.get_mut(i) {
+            *slot = v;
+        }
+        Ok::<(), Failure>(())
+    };
     let mut set = FuturesUnordered::new();
     // Each branch is polled here once, in branch order: one that completes without
     // suspending never enters the set (no task allocation, no wake-up
@@ -87,36 +96,20 @@ async fn branches(
         let mut fut = branch(i, scope);
         match poll_once(&mut fut).await {
             Poll::Ready((i, (r, branch_last))) => {
-                last = last.max(branch_last);
-                match r {
-                    Ok(v) => {
-                        if let Some(slot) = results.get_mut(i) {
-                            *slot = v;
-                        }
-                    }
-                    Err(f) => {
-                        abort_in_order(set);
-                        cx.chain.set(cx.run.recorder.count());
-                        return Err(f);
-                    }
+                if let Err(f) = settle(i, r, branch_last) {
+                    abort_in_order(set);
+                    cx.chain.set(cx.run.recorder.count());
+                    return Err(f);
                 }
             }
             Poll::Pending => set.push(fut),
         }
     }
     while let Some((i, (r, branch_last))) = set.next().await {
-        last = last.max(branch_last);
-        match r {
-            Ok(v) => {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = v;
-                }
-            }
-            Err(f) => {
-                abort_in_order(set);
-                cx.chain.set(cx.run.recorder.count());
-                return Err(f);
-            }
+        if let Err(f) = settle(i, r, branch_last) {
+            abort_in_order(set);
+            cx.chain.set(cx.run.recorder.count());
+            return Err(f);
         }
     }
     cx.chain.set(last);

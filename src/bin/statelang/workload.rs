@@ -131,7 +131,8 @@ pub fn load(dir: &Path, name: &str) -> Result<Workload, String> {
 }
 
 /// FNV-1a: the handler's call counts are keyed by short job ids, for which SipHash
-/// (the `HashMap` default) costs more than the rest of a call.
+/// (the `HashMap` default) costs more than the rest of a call. (The library's parser
+/// has the same hasher, crate-private: a hasher is not part of the engine's API.)
 #[derive(Clone, Copy)]
 struct Fnv(u64);
 
