@@ -128,6 +128,33 @@ async fn panicking_resolver_becomes_task_failed() {
     );
 }
 
+/// A sync resolver that panics is caught the same way: `States.TaskFailed` with the
+/// panic message, and a retry calls it again.
+async fn panicking_sync_resolver_becomes_task_failed() {
+    let resolvers = || {
+        Resolvers::new().on_sync("custom-task", |task| {
+            if task.retry_count == 0 {
+                panic!("sync resolver exploded");
+            }
+            Ok(val!({"attempt": task.retry_count}))
+        })
+    };
+    let o = run(&one_task("custom-task"), val!({}), resolvers()).await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(o.error_name(), Some("States.TaskFailed"));
+    assert_eq!(o.cause(), Some("sync resolver exploded"));
+    let failed = o.history.find(EventType::TaskFailed).unwrap();
+    assert_eq!(
+        details(failed),
+        json!({"resourceType": "custom", "resource": "custom-task", "error": "States.TaskFailed", "cause": "sync resolver exploded"})
+    );
+    let json = r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"custom-task",
+        "Retry":[{"ErrorEquals":["States.TaskFailed"],"IntervalSeconds":1,"MaxAttempts":1}],"End":true}}}"#;
+    let o = run(json, val!({}), resolvers()).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    assert_eq!(o.output, Some(val!({"attempt": 1})));
+}
+
 async fn missing_resolver_names_state_and_resource() {
     let o = run(&one_task("nobody-handles-this"), val!({}), Resolvers::new()).await;
     assert_eq!(o.status, Status::Failed);
@@ -370,6 +397,7 @@ both!(
     activity_records_activity_events,
     resolver_error_fails_the_task,
     panicking_resolver_becomes_task_failed,
+    panicking_sync_resolver_becomes_task_failed,
     missing_resolver_names_state_and_resource,
     prefix_pattern_and_fallback_routes,
     oversized_task_result_is_a_catchable_data_limit_failure,
