@@ -137,6 +137,10 @@ impl Recorder {
     /// Records an event whose predecessor is `prev`; returns its id.
     ///
     /// Subscribers (rare) are served out of line, from the stored copy.
+    ///
+    /// Not [`push_locked!`]: for an event whose details arrive already built (the
+    /// Task, Map and Parallel events) writing it through the macro's in-place slot
+    /// measured +1.5 % instructions on task_retry_catch with no wall-time gain.
     #[inline]
     pub(crate) fn push(&self, prev: u64, event_type: EventType, details: EventDetails) -> u64 {
         let mut inner = self.lock();

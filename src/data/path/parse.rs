@@ -506,16 +506,21 @@ mod tests {
         assert!(Path::parse("$1").is_err());
     }
 
-    #[test]
-    fn dot_names_take_odd_characters() {
-        let s = segs("$.detail-type.input-value.a:b.c]d");
-        let names: Vec<_> = s
+    /// The names of `segments` (`?` for any other segment).
+    fn names_of(segments: &[Segment]) -> Vec<String> {
+        segments
             .iter()
             .map(|s| match s {
                 Segment::Name(n) => n.to_string(),
                 _ => String::from("?"),
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn dot_names_take_odd_characters() {
+        let s = segs("$.detail-type.input-value.a:b.c]d");
+        let names = names_of(&s);
         assert_eq!(names, ["detail-type", "input-value", "a:b", "c]d"]);
         assert!(matches!(&segs("$.['a']")[..], [Segment::Name(n)] if &**n == "a"));
     }
@@ -526,13 +531,7 @@ mod tests {
         let s = segs(r#"$['Test\""Name"']"#);
         assert!(matches!(&s[..], [Segment::Name(n)] if &**n == r#"Test\""Name""#));
         let s = segs(r#"$["it's"]['a.b']['x y']['']"#);
-        let names: Vec<_> = s
-            .iter()
-            .map(|s| match s {
-                Segment::Name(n) => n.to_string(),
-                _ => String::from("?"),
-            })
-            .collect();
+        let names = names_of(&s);
         assert_eq!(names, ["it's", "a.b", "x y", ""]);
         assert!(matches!(&segs(r"$['a\'b']")[..], [Segment::Name(n)] if &**n == r"a\'b"));
         assert!(matches!(&segs("$[ 'a' , \"b\" ]")[..], [Segment::Names(n)] if n.len() == 2));
