@@ -17,7 +17,7 @@ use super::intrinsic::Intrinsic;
 use super::path::Path;
 use super::{Env, PathRoot};
 use crate::error::StatesError;
-use crate::value::{json_str_len, JsonType, Map, Val};
+use crate::value::{by_inline_len, json_str_len, JsonType, Map, Pair, Val, INLINE};
 use std::fmt;
 use std::sync::Arc;
 
@@ -251,12 +251,27 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             }
             Ok(Val::array(out))
         }
+        Node::Object(fields, true, frame) if fields.len() <= INLINE => {
+            // Distinct keys, few enough to sit inside the object node: the entries
+            // are evaluated straight into the node's array (one allocation, no
+            // lookups).
+            let mut len = *frame;
+            macro_rules! make {
+                ($($i:literal)*) => {
+                    Val::object_from_array([$(field_entry(&fields[$i], env, &mut len)?),*])
+                };
+            }
+            let out = by_inline_len!(fields.len(), make, Val::Null);
+            if let Some(n) = len {
+                out.set_json_len(n);
+            }
+            Ok(out)
+        }
         Node::Object(fields, distinct, frame) => {
             let mut map = Map::with_capacity(fields.len());
             let mut len = *frame;
             for (key, field) in fields {
                 let v = match field {
-                    // Its length is in the frame already.
                     Field::Node(Node::Literal(v)) => {
                         if *distinct {
                             map.push_unique(key.clone(), v.clone());
@@ -265,16 +280,7 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
                         }
                         continue;
                     }
-                    Field::Node(n) => eval_node(n, env)?,
-                    Field::Path { path, key } => path.eval(env).map_err(|_| {
-                        StatesError::runtime(format!(
-                            "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
-                            path.text(),
-                            key,
-                            env.input.to_json_string()
-                        ))
-                    })?,
-                    Field::Intrinsic(call) => call.eval(env)?,
+                    other => eval_field(other, env)?,
                 };
                 if let Some(n) = len {
                     len = v.known_json_len().map(|m| n + m);
@@ -291,6 +297,44 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             }
             Ok(out)
         }
+    }
+}
+
+/// One entry of a distinct-key object template, its value's length added to `len`
+/// (`None` once a length is unknown).
+#[inline(always)]
+fn field_entry(
+    (key, field): &(Arc<str>, Field),
+    env: &Env<'_>,
+    len: &mut Option<usize>,
+) -> Result<Pair, StatesError> {
+    let v = match field {
+        Field::Node(Node::Literal(v)) => v.clone(),
+        other => {
+            let v = eval_field(other, env)?;
+            if let Some(n) = *len {
+                *len = v.known_json_len().map(|m| n + m);
+            }
+            v
+        }
+    };
+    Ok((key.clone(), v))
+}
+
+/// The value of one non-literal field of an object template.
+#[inline]
+fn eval_field(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
+    match field {
+        Field::Node(n) => eval_node(n, env),
+        Field::Path { path, key } => path.eval(env).map_err(|_| {
+            StatesError::runtime(format!(
+                "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+                path.text(),
+                key,
+                env.input.to_json_string()
+            ))
+        }),
+        Field::Intrinsic(call) => call.eval(env),
     }
 }
 

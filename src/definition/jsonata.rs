@@ -93,7 +93,6 @@ fn compile_template(v: &Val, path: &str) -> Result<Template, (String, String)> {
         }
         Val::Object(o) => {
             let fields = o
-                .map()
                 .iter()
                 .map(|(k, item)| Ok((k.clone(), compile_template(item, &join(path, k))?)))
                 .collect::<Result<Vec<_>, (String, String)>>()?;

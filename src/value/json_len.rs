@@ -135,7 +135,7 @@ pub(super) fn of(v: &Val) -> usize {
             2 + items.iter().map(of).sum::<usize>() + items.len().saturating_sub(1)
         }),
         Val::Object(o) => o.json_len.get_or_init(|| {
-            let map = &o.map;
+            let map: &super::ObjectNode = o;
             2 + map
                 .iter()
                 .map(|(k, v)| of_str(k) + 1 + of(v))

@@ -19,7 +19,9 @@ use std::sync::Arc;
 /// Up to this many keys a map has no hash index (lookups scan the entries).
 pub const SMALL: usize = 8;
 
-type Entry_ = (Arc<str>, Val);
+/// One entry: a key and its value.
+pub(crate) type Pair = (Arc<str>, Val);
+type Entry_ = Pair;
 
 /// An insertion-ordered map from keys to values: the object representation.
 ///
@@ -52,6 +54,21 @@ pub type Values<'a> = std::iter::Map<std::slice::Iter<'a, Entry_>, fn(&'a Entry_
 
 /// An owning iterator over `(key, value)` in order.
 pub type IntoIter = std::vec::IntoIter<Entry_>;
+
+/// `(&key, &value)` over entries in order.
+pub(crate) fn iter(entries: &[Pair]) -> Iter<'_> {
+    entries.iter().map(pair)
+}
+
+/// The keys of entries in order.
+pub(crate) fn keys(entries: &[Pair]) -> Keys<'_> {
+    entries.iter().map(key_of)
+}
+
+/// The values of entries in order.
+pub(crate) fn values(entries: &[Pair]) -> Values<'_> {
+    entries.iter().map(value_of)
+}
 
 fn pair(e: &Entry_) -> (&Arc<str>, &Val) {
     (&e.0, &e.1)
@@ -111,15 +128,25 @@ impl Map {
         }
     }
 
-    /// A copy with room for `extra` more entries (a copy about to grow does not
-    /// reallocate on its first insert).
-    pub fn clone_with_room(&self, extra: usize) -> Map {
-        let mut entries = Vec::with_capacity(self.entries.len() + extra);
-        entries.extend(self.entries.iter().cloned());
-        Map {
+    /// A map of entries whose keys are distinct (the caller's promise).
+    pub(crate) fn from_distinct(entries: Vec<Pair>) -> Map {
+        let mut map = Map {
             entries,
-            index: self.index.clone(),
-        }
+            index: None,
+        };
+        map.rebuild_index();
+        map
+    }
+
+    /// The entries in order.
+    #[inline]
+    pub(crate) fn entries(&self) -> &[Pair] {
+        &self.entries
+    }
+
+    /// `true` when the map has grown a hash index (more than [`SMALL`] keys).
+    pub(crate) fn has_index(&self) -> bool {
+        self.index.is_some()
     }
 
     /// A copy in which the entry at `pos` holds `value` (or, with `pos` `None`, a

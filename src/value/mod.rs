@@ -23,6 +23,7 @@ mod json_len;
 
 pub(crate) use json_len::of_str as json_str_len;
 pub mod map;
+mod object;
 mod serde_impl;
 
 use std::fmt;
@@ -30,6 +31,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub use map::Map;
+pub(crate) use object::{by_inline_len, Pair};
+pub use object::{ObjectNode, INLINE};
 pub use serde_json::Number;
 
 /// A JSON value inside the engine. Cloning is O(1).
@@ -104,24 +107,10 @@ pub struct ArrayNode {
     json_len: LenCache,
 }
 
-/// The shared body of an object value, with its cached serialised length.
-#[derive(Clone, Default)]
-pub struct ObjectNode {
-    map: Map,
-    json_len: LenCache,
-}
-
 impl ArrayNode {
     /// The elements.
     pub fn items(&self) -> &[Val] {
         &self.items
-    }
-}
-
-impl ObjectNode {
-    /// The entries.
-    pub fn map(&self) -> &Map {
-        &self.map
     }
 }
 
@@ -172,10 +161,37 @@ impl Val {
 
     /// An object value from a map.
     pub fn object(map: Map) -> Val {
-        Val::Object(Arc::new(ObjectNode {
-            map,
-            json_len: LenCache::default(),
-        }))
+        Val::Object(ObjectNode::from_map(map))
+    }
+
+    /// An object value from a fixed list of entries, built in one allocation when
+    /// there are at most [`INLINE`] of them. A repeated key keeps its first position
+    /// and its last value, as [`Map::insert`] does.
+    ///
+    /// ```
+    /// use statelang::value::Val;
+    /// use std::sync::Arc;
+    /// let v = Val::object_from([(Arc::from("a"), Val::int(1)), (Arc::from("b"), Val::Null)]);
+    /// assert_eq!(v.to_json_string(), r#"{"a":1,"b":null}"#);
+    /// ```
+    pub fn object_from<const N: usize>(entries: [(Arc<str>, Val); N]) -> Val {
+        let distinct = (1..N).all(|i| {
+            entries[..i]
+                .iter()
+                .all(|(k, _)| !map::key_eq(k, &entries[i].0))
+        });
+        if distinct && N <= INLINE {
+            Val::object_from_array(entries)
+        } else {
+            Val::object(entries.into_iter().collect())
+        }
+    }
+
+    /// An object value from up to [`INLINE`] entries whose keys are distinct (a
+    /// compiled template's output keys): no lookups, one allocation.
+    #[inline]
+    pub(crate) fn object_from_array<const N: usize>(entries: [Pair; N]) -> Val {
+        Val::Object(ObjectNode::from_array(entries))
     }
 
     /// An empty object `{}`.
@@ -255,10 +271,10 @@ impl Val {
         }
     }
 
-    /// The map, if this is an object.
-    pub fn as_object(&self) -> Option<&Map> {
+    /// The entries, if this is an object.
+    pub fn as_object(&self) -> Option<&ObjectNode> {
         match self {
-            Val::Object(o) => Some(&o.map),
+            Val::Object(o) => Some(o),
             _ => None,
         }
     }
@@ -271,50 +287,6 @@ impl Val {
                 let node = Arc::make_mut(a);
                 node.json_len.reset();
                 Some(&mut node.items)
-            }
-            _ => None,
-        }
-    }
-
-    /// The map, if this is an object: moved out when this value holds the only
-    /// reference, copied (values shared) otherwise.
-    pub fn into_object(self) -> Option<Map> {
-        match self {
-            Val::Object(o) => Some(match Arc::try_unwrap(o) {
-                Ok(node) => node.map,
-                Err(shared) => shared.map.clone(),
-            }),
-            _ => None,
-        }
-    }
-
-    /// Mutable access to the map, copying the object node (not its values) if it is
-    /// shared. Invalidates the cached length.
-    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
-        match self {
-            Val::Object(o) => {
-                let node = Arc::make_mut(o);
-                node.json_len.reset();
-                Some(&mut node.map)
-            }
-            _ => None,
-        }
-    }
-
-    /// [`Val::as_object_mut`], and a copy (when the node is shared) has room for
-    /// `extra` more entries.
-    pub(crate) fn as_object_mut_with_room(&mut self, extra: usize) -> Option<&mut Map> {
-        match self {
-            Val::Object(o) => {
-                if Arc::get_mut(o).is_none() {
-                    *o = Arc::new(ObjectNode {
-                        map: o.map.clone_with_room(extra),
-                        json_len: LenCache::default(),
-                    });
-                }
-                let node = Arc::make_mut(o);
-                node.json_len.reset();
-                Some(&mut node.map)
             }
             _ => None,
         }
@@ -384,8 +356,7 @@ impl Val {
             Val::String(s) => serde_json::Value::String(s.to_string()),
             Val::Array(a) => serde_json::Value::Array(a.items.iter().map(Val::to_serde).collect()),
             Val::Object(o) => serde_json::Value::Object(
-                o.map
-                    .iter()
+                o.iter()
                     .map(|(k, v)| (k.to_string(), v.to_serde()))
                     .collect(),
             ),
@@ -479,10 +450,7 @@ impl PartialEq for Val {
             (Val::String(a), Val::String(b)) => a == b,
             (Val::Array(a), Val::Array(b)) => a.items == b.items,
             (Val::Object(a), Val::Object(b)) => {
-                a.map.len() == b.map.len()
-                    && a.map
-                        .iter()
-                        .all(|(k, v)| b.map.get(k).is_some_and(|w| v == w))
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
             }
             _ => false,
         }

@@ -21,8 +21,8 @@ impl Serialize for Val {
                 seq.end()
             }
             Val::Object(o) => {
-                let mut map = serializer.serialize_map(Some(o.map.len()))?;
-                for (k, v) in &o.map {
+                let mut map = serializer.serialize_map(Some(o.len()))?;
+                for (k, v) in o.iter() {
                     map.serialize_entry(&**k, v)?;
                 }
                 map.end()

@@ -268,10 +268,10 @@ impl FlakyHandler {
             Some(v) => Val::float(v.as_f64().unwrap_or(f64::NAN) * 2.0),
             None => Val::Null,
         };
-        let mut out = statelang::value::Map::with_capacity(2);
-        out.insert(self.attempts_key.clone(), Val::int(n as i64));
-        out.insert(self.value_key.clone(), value);
-        Ok(Val::object(out))
+        Ok(Val::object_from([
+            (self.attempts_key.clone(), Val::int(n as i64)),
+            (self.value_key.clone(), value),
+        ]))
     }
 
     /// A router that sends [`FLAKY_RESOURCE`] to this handler.
@@ -328,9 +328,9 @@ pub fn first_diff(got: &Val, expected: &Val) -> Option<String> {
                     .find_map(|(i, (p, q))| walk(p, q, &format!("{path}[{i}]")))
             }
             (Val::Object(x), Val::Object(y)) => {
-                for (k, v) in x.map() {
+                for (k, v) in x.iter() {
                     let sub = format!("{path}.{k}");
-                    match y.map().get(k) {
+                    match y.get(k) {
                         Some(w) => {
                             if let Some(d) = walk(v, w, &sub) {
                                 return Some(d);
@@ -339,9 +339,8 @@ pub fn first_diff(got: &Val, expected: &Val) -> Option<String> {
                         None => return Some(format!("{sub}: unexpected {}", show(v))),
                     }
                 }
-                y.map()
-                    .keys()
-                    .find(|k| !x.map().contains_key(*k))
+                y.keys()
+                    .find(|k| !x.contains_key(*k))
                     .map(|k| format!("{path}.{k}: missing"))
             }
             _ => Some(format!("{path}: got {} expected {}", show(a), show(b))),

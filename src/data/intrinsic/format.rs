@@ -60,7 +60,7 @@ pub(super) fn render(v: &Val, out: &mut String) {
         }
         Val::Object(o) => {
             out.push('{');
-            for (i, (k, item)) in o.map().iter().enumerate() {
+            for (i, (k, item)) in o.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }

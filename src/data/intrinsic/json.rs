@@ -54,8 +54,7 @@ fn minus_zero_to_int(v: Val) -> Val {
         }
         Val::Array(ref a) => Val::array(a.items().iter().cloned().map(minus_zero_to_int).collect()),
         Val::Object(ref o) => Val::object(
-            o.map()
-                .iter()
+            o.iter()
                 .map(|(k, x)| (k.clone(), minus_zero_to_int(x.clone())))
                 .collect(),
         ),

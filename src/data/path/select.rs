@@ -16,8 +16,7 @@
 use super::{canonical, filter, ContextField, Function, Path, PathError, Segment};
 use crate::data::context::ContextObject;
 use crate::data::timestamp::format_millis;
-use crate::value::map::key_eq;
-use crate::value::{Map, Val};
+use crate::value::{Map, ObjectNode, Val};
 
 /// [`Path::select`].
 #[inline]
@@ -25,7 +24,7 @@ pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
     // `$.name` on an object that has it (the common case): no loop, no checks.
     if let ([Segment::Name(name)], true, Val::Object(o)) = (&c.segments[..], c.names_only, data) {
-        if let Some(v) = lookup(o.map(), name) {
+        if let Some(v) = lookup(o, name) {
             return Ok(v.clone());
         }
     }
@@ -96,7 +95,7 @@ pub(super) fn from_context(path: &Path, ctx: &ContextObject) -> Option<Val> {
     let mut cur = &start;
     for seg in rest {
         cur = match (seg, cur) {
-            (Segment::Name(n), Val::Object(o)) => lookup(o.map(), n)?,
+            (Segment::Name(n), Val::Object(o)) => lookup(o, n)?,
             (Segment::Index(n), Val::Array(a)) => &a.items()[resolve_index(*n, a.items().len())?],
             _ => return None,
         };
@@ -112,7 +111,7 @@ fn definite(path: &Path, data: &Val) -> Result<Val, PathError> {
     for (i, seg) in segments.iter().enumerate() {
         cur = match seg {
             Segment::Name(name) => match cur {
-                Val::Object(o) => match lookup(o.map(), name) {
+                Val::Object(o) => match lookup(o, name) {
                     Some(v) => v,
                     None => return Err(missing(path, i)),
                 },
@@ -128,7 +127,7 @@ fn definite(path: &Path, data: &Val) -> Result<Val, PathError> {
             Segment::Names(names) => match cur {
                 // Only ever the last segment here (otherwise `multi_props_not_leaf`).
                 Val::Object(o) => {
-                    let merged = merge(o.map(), names);
+                    let merged = merge(o, names);
                     return Ok(match c.function {
                         Some(f) => apply(f, &merged),
                         None => merged,
@@ -155,21 +154,17 @@ fn names<'v>(segments: &[Segment], data: &'v Val) -> Option<&'v Val> {
     let mut cur = data;
     for seg in segments {
         cur = match (seg, cur) {
-            (Segment::Name(name), Val::Object(o)) => lookup(o.map(), name)?,
+            (Segment::Name(name), Val::Object(o)) => lookup(o, name)?,
             _ => return None,
         };
     }
     Some(cur)
 }
 
-/// A map lookup; small maps are scanned (cheaper than hashing the key).
+/// An object lookup (a small object's entries are scanned).
 #[inline]
-fn lookup<'m>(map: &'m Map, name: &str) -> Option<&'m Val> {
-    if map.len() <= 8 {
-        map.iter().find(|(k, _)| key_eq(k, name)).map(|(_, v)| v)
-    } else {
-        map.get(name)
-    }
+fn lookup<'m>(object: &'m ObjectNode, name: &str) -> Option<&'m Val> {
+    object.get(name)
 }
 
 /// A property that is not there: the leaf gives "No results", an intermediate
@@ -278,7 +273,7 @@ fn slice_indices(start: Option<i64>, end: Option<i64>, step: i64, len: usize) ->
 }
 
 /// A union of names in the last position: one object with the properties that exist.
-fn merge(map: &Map, names: &[std::sync::Arc<str>]) -> Val {
+fn merge(map: &ObjectNode, names: &[std::sync::Arc<str>]) -> Val {
     let mut merged = Map::with_capacity(names.len());
     for name in names {
         if let Some(v) = map.get(&**name) {
@@ -293,7 +288,7 @@ pub(super) fn apply(f: Function, v: &Val) -> Val {
     match f {
         Function::Length => match v {
             Val::Array(a) => Val::int(a.items().len() as i64),
-            Val::Object(o) => Val::int(o.map().len() as i64),
+            Val::Object(o) => Val::int(o.len() as i64),
             // Java strings count UTF-16 code units.
             Val::String(s) => Val::int(s.encode_utf16().count() as i64),
             _ => Val::Null,
@@ -313,7 +308,7 @@ fn step(seg: &Segment, rest: &[Segment], node: &Val, root: &Val, out: &mut Vec<V
     match seg {
         Segment::Name(name) => {
             if let Val::Object(o) = node {
-                if let Some(v) = lookup(o.map(), name) {
+                if let Some(v) = lookup(o, name) {
                     collect(rest, v, root, out);
                 }
             }
@@ -321,10 +316,10 @@ fn step(seg: &Segment, rest: &[Segment], node: &Val, root: &Val, out: &mut Vec<V
         Segment::Names(names) => {
             if let Val::Object(o) = node {
                 if rest.is_empty() {
-                    out.push(merge(o.map(), names));
+                    out.push(merge(o, names));
                 } else {
                     for name in names {
-                        if let Some(v) = o.map().get(&**name) {
+                        if let Some(v) = o.get(&**name) {
                             collect(rest, v, root, out);
                         }
                     }
@@ -349,7 +344,7 @@ fn step(seg: &Segment, rest: &[Segment], node: &Val, root: &Val, out: &mut Vec<V
         }
         Segment::Wildcard => match node {
             Val::Object(o) => {
-                for v in o.map().values() {
+                for v in o.values() {
                     collect(rest, v, root, out);
                 }
             }
@@ -395,7 +390,7 @@ fn descend(inner: &Segment, rest: &[Segment], node: &Val, root: &Val, out: &mut 
     }
     match node {
         Val::Object(o) => {
-            for v in o.map().values() {
+            for v in o.values() {
                 descend(inner, rest, v, root, out);
             }
         }

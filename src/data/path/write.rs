@@ -60,7 +60,7 @@ fn applies(segments: &[Segment], node: &Val) -> bool {
         cur = match (seg, cur) {
             // A last name can always be written into an object (set or added).
             (Segment::Name(_), Val::Object(_)) if i + 1 == segments.len() => return true,
-            (Segment::Name(name), Val::Object(o)) => match o.map().get(&**name) {
+            (Segment::Name(name), Val::Object(o)) => match o.get(&**name) {
                 Some(v) => v,
                 None => {
                     return segments[i + 1..]
@@ -106,8 +106,8 @@ fn put(node: &mut Val, segments: &[Segment], value: Val) {
             if let (true, Val::Object(o)) = (rest.is_empty(), &*node) {
                 if Arc::strong_count(o) > 1 {
                     let n = value.known_json_len();
-                    let copy = Val::object(o.map().clone_setting(pos, name, value));
-                    let comma = usize::from(o.map().len() + usize::from(pos.is_none()) > 1);
+                    let copy = o.clone_setting(pos, name, value);
+                    let comma = usize::from(o.len() + usize::from(pos.is_none()) > 1);
                     let len = match (old_len, old_child, n) {
                         (Some(old), Some(Some(o)), Some(n)) => Some(old - o + n),
                         (Some(old), None, Some(n)) => {
@@ -122,31 +122,28 @@ fn put(node: &mut Val, segments: &[Segment], value: Val) {
                     return;
                 }
             }
-            // A copy of a shared node gets room for the key it is about to gain.
-            let Some(map) = node.as_object_mut_with_room(usize::from(pos.is_none())) else {
+            // The entry to write, made writable (the node copied if shared, the key
+            // appended if new).
+            let rest_empty = rest.is_empty();
+            let make = move || {
+                if rest_empty {
+                    Val::Null
+                } else {
+                    Val::empty_object()
+                }
+            };
+            let Some(slot) = node.object_slot_mut(name, pos, make) else {
                 return;
             };
-            let new_child = if rest.is_empty() {
-                // Replaces in place (key order kept) or appends.
+            let new_child = if rest_empty {
                 let n = value.known_json_len();
-                match pos.and_then(|i| map.get_index_mut(i)) {
-                    Some(slot) => *slot = value,
-                    None => map.push_unique(name.clone(), value),
-                }
+                *slot = value;
                 n
             } else {
-                let child = match pos {
-                    Some(i) => map.get_index_mut(i),
-                    None => None,
-                };
-                let child = match child {
-                    Some(c) => c,
-                    None => map.get_or_insert_with(name.clone(), Val::empty_object),
-                };
-                put(child, rest, value);
-                child.known_json_len()
+                put(slot, rest, value);
+                slot.known_json_len()
             };
-            let comma = usize::from(map.len() > 1);
+            let comma = usize::from(node.as_object().map_or(0, |o| o.len()) > 1);
             match (old_len, old_child, new_child) {
                 (Some(old), Some(Some(o)), Some(n)) => Some(old - o + n),
                 (Some(old), None, Some(n)) => Some(old + comma + json_str_len(name) + 1 + n),
