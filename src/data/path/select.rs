@@ -22,9 +22,10 @@ use crate::value::{Map, ObjectNode, Val};
 #[inline]
 pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
-    // `$.name` on an object that has it (the common case): no loop, no checks.
-    if let ([Segment::Name(name)], true, Val::Object(o)) = (&c.segments[..], c.names_only, data) {
-        if let Some(v) = lookup(o, name) {
+    // `$.a.b` through objects that have the names (the common case): a loop of
+    // lookups; a miss goes on below, for its error.
+    if c.names_only {
+        if let Some(v) = names(&c.segments, data) {
             return Ok(v.clone());
         }
     }
@@ -35,13 +36,6 @@ pub(super) fn select(path: &Path, data: &Val) -> Result<Val, PathError> {
 #[inline(never)]
 fn select_general(path: &Path, data: &Val) -> Result<Val, PathError> {
     let c = &*path.compiled;
-    // `$.a.b` through objects that have the names: a loop of lookups; a miss goes
-    // on below, for its error.
-    if c.names_only {
-        if let Some(v) = names(&c.segments, data) {
-            return Ok(v.clone());
-        }
-    }
     if let Some(i) = c.multi_props_not_leaf {
         return Err(error(
             path,
@@ -150,6 +144,7 @@ fn definite(path: &Path, data: &Val) -> Result<Val, PathError> {
 }
 
 /// The node a path of names leads to through objects, if every name is there.
+#[inline]
 fn names<'v>(segments: &[Segment], data: &'v Val) -> Option<&'v Val> {
     let mut cur = data;
     for seg in segments {
