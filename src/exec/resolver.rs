@@ -5,6 +5,7 @@ use crate::data::context::LazyContext;
 use crate::definition::task::ResourceKind;
 use crate::value::Val;
 use async_trait::async_trait;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -278,17 +279,21 @@ impl fmt::Debug for HeartbeatSender {
 /// services use (`Lambda.ServiceException`, a function's own `errorType`) or your
 /// own. An empty name means "no error name", as `SendTaskFailure` without an
 /// `error` records it.
+///
+/// The name is a `Cow<'static, str>`: a literal name (`TaskError::new("Busy", ..)`)
+/// is borrowed, so a failing attempt allocates nothing for it; a name computed at run
+/// time is owned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskError {
-    /// The error name.
-    pub error: String,
+    /// The error name (borrowed when it is a `&'static str`).
+    pub error: Cow<'static, str>,
     /// The cause, if any.
     pub cause: Option<String>,
 }
 
 impl TaskError {
     /// An error with a name and a cause.
-    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> TaskError {
+    pub fn new(error: impl Into<Cow<'static, str>>, cause: impl Into<String>) -> TaskError {
         TaskError {
             error: error.into(),
             cause: Some(cause.into()),
@@ -296,7 +301,7 @@ impl TaskError {
     }
 
     /// An error with a name and no cause.
-    pub fn named(error: impl Into<String>) -> TaskError {
+    pub fn named(error: impl Into<Cow<'static, str>>) -> TaskError {
         TaskError {
             error: error.into(),
             cause: None,
@@ -318,7 +323,7 @@ impl std::error::Error for TaskError {}
 impl From<crate::error::StatesError> for TaskError {
     fn from(e: crate::error::StatesError) -> TaskError {
         TaskError {
-            error: e.error.to_string(),
+            error: Cow::Owned(e.error.to_string()),
             cause: e.cause,
         }
     }

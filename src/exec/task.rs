@@ -103,6 +103,8 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let mut retry = RetryState::new(&task.retry);
     // One signal queue for all attempts (each opens it afresh).
     let signals = Arc::new(Signals::default());
+    // The last attempt's `*Scheduled` details, shared by a retry with the same ones.
+    let mut scheduled = Scheduled::default();
     // One request for all attempts, with the state's context: each attempt sets
     // its input, retry count (and token), and a resolver that answers at once
     // hands it back, so an attempt copies no names and no context.
@@ -122,7 +124,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let result = loop {
         request.retry_count = retry.retry_count;
         request.context.fields_mut().retry_count = Some(retry.retry_count);
-        let attempted = match begin(cx, task, &res, &raw, &mut request, &signals) {
+        let attempted = match begin(cx, task, &res, &raw, &mut request, &signals, &mut scheduled) {
             Ok(Begun::Now(outcome)) => end(cx, &res, outcome),
             Ok(Begun::Waiting(waiting)) => {
                 let outcome = waiting.await;
@@ -239,7 +241,9 @@ enum Begun<'a> {
 /// Starts one attempt, without waiting: evaluate the input, schedule, invoke.
 /// [`end`] records its outcome (but a failure is recorded by the caller, see
 /// [`Attempted`]). `request` is the Task state run's request, its context with
-/// this attempt's retry count; the attempt sets the rest.
+/// this attempt's retry count; the attempt sets the rest. `scheduled` holds the
+/// last attempt's `*Scheduled` details, which a retry reuses when they are the
+/// same.
 fn begin<'a>(
     cx: &'a StateCx<'_>,
     task: &'a Task,
@@ -247,6 +251,7 @@ fn begin<'a>(
     raw: &Val,
     request: &mut TaskRequest,
     signals: &'a Arc<Signals>,
+    scheduled: &mut Scheduled,
 ) -> Result<Begun<'a>, Attempted> {
     let run = cx.run;
     let token: Option<Arc<str>> = if waits_for_token(task) {
@@ -291,29 +296,51 @@ fn begin<'a>(
         .and_then(Val::as_str)
         .map(Arc::from);
 
-    // Scheduled + Started.
+    // Scheduled + Started. A retry with the same input (the same value, not a
+    // copy) and the same settings shares the previous attempt's details.
+    let same_input = |v: &Option<Val>| v.as_ref().is_none_or(|v| v.ptr_eq(&input));
     match res.family {
         Family::Lambda => {
+            let d = reuse(&scheduled.lambda, |d| {
+                same_input(&d.input) && d.timeout_seconds == timeout && d.role_arn == role_arn
+            })
+            .unwrap_or_else(|| {
+                keep(
+                    &mut scheduled.lambda,
+                    LambdaFunctionScheduledDetails {
+                        resource: res.resource.clone(),
+                        input: cx.data(&input),
+                        timeout_seconds: timeout,
+                        role_arn,
+                    },
+                )
+            });
             cx.record(
                 EventType::LambdaFunctionScheduled,
-                EventDetails::LambdaFunctionScheduled(Box::new(LambdaFunctionScheduledDetails {
-                    resource: res.resource.clone(),
-                    input: cx.data(&input),
-                    timeout_seconds: timeout,
-                    role_arn,
-                })),
+                EventDetails::LambdaFunctionScheduled(d),
             );
             cx.record(EventType::LambdaFunctionStarted, EventDetails::None);
         }
         Family::Activity => {
+            let d = reuse(&scheduled.activity, |d| {
+                same_input(&d.input)
+                    && d.timeout_seconds == timeout
+                    && d.heartbeat_seconds == heartbeat
+            })
+            .unwrap_or_else(|| {
+                keep(
+                    &mut scheduled.activity,
+                    ActivityScheduledDetails {
+                        resource: res.resource.clone(),
+                        input: cx.data(&input),
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                    },
+                )
+            });
             cx.record(
                 EventType::ActivityScheduled,
-                EventDetails::ActivityScheduled(Box::new(ActivityScheduledDetails {
-                    resource: res.resource.clone(),
-                    input: cx.data(&input),
-                    timeout_seconds: timeout,
-                    heartbeat_seconds: heartbeat,
-                })),
+                EventDetails::ActivityScheduled(d),
             );
             cx.record(
                 EventType::ActivityStarted,
@@ -323,18 +350,27 @@ fn begin<'a>(
             );
         }
         Family::Task => {
-            cx.record(
-                EventType::TaskScheduled,
-                EventDetails::TaskScheduled(Box::new(TaskScheduledDetails {
-                    resource_type: res.resource_type.clone(),
-                    resource: res.resource.clone(),
-                    region: run.identity.region.clone(),
-                    parameters: cx.data(&input),
-                    timeout_seconds: timeout,
-                    heartbeat_seconds: heartbeat,
-                    role_arn,
-                })),
-            );
+            let d = reuse(&scheduled.task, |d| {
+                same_input(&d.parameters)
+                    && d.timeout_seconds == timeout
+                    && d.heartbeat_seconds == heartbeat
+                    && d.role_arn == role_arn
+            })
+            .unwrap_or_else(|| {
+                keep(
+                    &mut scheduled.task,
+                    TaskScheduledDetails {
+                        resource_type: res.resource_type.clone(),
+                        resource: res.resource.clone(),
+                        region: run.identity.region.clone(),
+                        parameters: cx.data(&input),
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                        role_arn,
+                    },
+                )
+            });
+            cx.record(EventType::TaskScheduled, EventDetails::TaskScheduled(d));
             cx.record(
                 EventType::TaskStarted,
                 EventDetails::Task {
@@ -397,6 +433,27 @@ fn begin<'a>(
             outcome
         })),
     })
+}
+
+/// The last attempt's `*Scheduled` details (of the resource's family), which a
+/// retry with the same ones shares (an `Arc` clone, no allocation).
+#[derive(Default)]
+struct Scheduled {
+    lambda: Option<Arc<LambdaFunctionScheduledDetails>>,
+    activity: Option<Arc<ActivityScheduledDetails>>,
+    task: Option<Arc<TaskScheduledDetails>>,
+}
+
+/// The details in `slot` when `same` says they are this attempt's (the input is
+/// the same value: a data field is either the value or, below
+/// [`HistoryLevel::Full`](super::HistoryLevel::Full), absent for every attempt).
+fn reuse<T>(slot: &Option<Arc<T>>, same: impl FnOnce(&T) -> bool) -> Option<Arc<T>> {
+    slot.as_ref().filter(|d| same(d)).cloned()
+}
+
+/// New details, kept in `slot` for the next attempt.
+fn keep<T>(slot: &mut Option<Arc<T>>, details: T) -> Arc<T> {
+    slot.insert(Arc::new(details)).clone()
 }
 
 /// Ends an attempt: checks and records its result, or hands its failure to the
@@ -546,7 +603,7 @@ fn task_error(task: &Task, e: TaskError) -> Failure {
         .find(|n| ***n == *e.error)
         .cloned();
     Failure::new(StatesError {
-        error: shared.unwrap_or_else(|| Arc::from(e.error)),
+        error: shared.unwrap_or_else(|| Arc::from(&*e.error)),
         cause: e.cause,
     })
 }
