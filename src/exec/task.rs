@@ -2,7 +2,7 @@
 //! tokens, Retry and Catch, and the history events of the resource's kind
 //! (`LambdaFunction*`, `Activity*` or `Task*`).
 
-use super::control::{Completion, TokenSlot};
+use super::control::{Completion, Termination, TokenSlot};
 use super::engine::{error_name, Failure, StateCx, StateOk};
 use super::history::{
     ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionScheduledDetails,
@@ -315,11 +315,13 @@ fn begin<'a>(
                     },
                 )
             });
-            cx.record(
+            record_pair(
+                cx,
                 EventType::LambdaFunctionScheduled,
                 EventDetails::LambdaFunctionScheduled(d),
+                EventType::LambdaFunctionStarted,
+                EventDetails::None,
             );
-            cx.record(EventType::LambdaFunctionStarted, EventDetails::None);
         }
         Family::Activity => {
             let d = reuse(&scheduled.activity, |d| {
@@ -338,11 +340,10 @@ fn begin<'a>(
                     },
                 )
             });
-            cx.record(
+            record_pair(
+                cx,
                 EventType::ActivityScheduled,
                 EventDetails::ActivityScheduled(d),
-            );
-            cx.record(
                 EventType::ActivityStarted,
                 EventDetails::ActivityStarted {
                     worker_name: run.worker_name.clone(),
@@ -370,8 +371,10 @@ fn begin<'a>(
                     },
                 )
             });
-            cx.record(EventType::TaskScheduled, EventDetails::TaskScheduled(d));
-            cx.record(
+            record_pair(
+                cx,
+                EventType::TaskScheduled,
+                EventDetails::TaskScheduled(d),
                 EventType::TaskStarted,
                 EventDetails::Task {
                     resource_type: res.resource_type.clone(),
@@ -433,6 +436,25 @@ fn begin<'a>(
             outcome
         })),
     })
+}
+
+/// Records an attempt's `*Scheduled` and `*Started` events, as two calls of
+/// `StateCx::record` would (under one lock; the history limit is checked on the
+/// second, which is over it whenever the first is).
+fn record_pair(
+    cx: &StateCx<'_>,
+    first: EventType,
+    first_details: EventDetails,
+    second: EventType,
+    second_details: EventDetails,
+) {
+    let run = cx.run;
+    let id = run
+        .recorder
+        .record_pair(cx.chain, first, first_details, second, second_details);
+    if id > run.limits.max_history_events {
+        run.control.terminate(Termination::HistoryLimit);
+    }
 }
 
 /// The last attempt's `*Scheduled` details (of the resource's family), which a
