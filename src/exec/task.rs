@@ -616,18 +616,35 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 /// A resolver's error as a failure. A name that the state's `Retry` or `Catch`
 /// lists shares that `Arc` (no allocation per failed attempt).
 fn task_error(task: &Task, e: TaskError) -> Failure {
-    let shared = task
-        .retry
-        .iter()
-        .map(|r| &r.errors)
-        .chain(task.catch.iter().map(|c| &c.errors))
-        .flat_map(|m| m.names.iter())
-        .find(|n| ***n == *e.error)
-        .cloned();
+    let error = match shared_name(task, &e.error) {
+        Some(n) => n.clone(),
+        None => Arc::from(&*e.error),
+    };
     Failure::new(StatesError {
-        error: shared.unwrap_or_else(|| Arc::from(&*e.error)),
+        error,
         cause: e.cause,
     })
+}
+
+/// The `Arc` of `name` in the state's `Retry` or `Catch` names, if it is there
+/// (plain loops: an iterator chain cost ~85 instructions per failed attempt).
+fn shared_name<'t>(task: &'t Task, name: &str) -> Option<&'t Arc<str>> {
+    let find = |names: &'t [Arc<str>]| {
+        names
+            .iter()
+            .find(|n| n.len() == name.len() && ***n == *name)
+    };
+    for r in &task.retry {
+        if let Some(n) = find(&r.errors.names) {
+            return Some(n);
+        }
+    }
+    for c in &task.catch {
+        if let Some(n) = find(&c.errors.names) {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// What the resolver returned (or the message it panicked with).
