@@ -480,6 +480,7 @@ fn keep<T>(slot: &mut Option<Arc<T>>, details: T) -> Arc<T> {
 
 /// Ends an attempt: checks and records its result, or hands its failure to the
 /// caller to record.
+#[inline(always)]
 fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Result<Val, Attempted> {
     let run = cx.run;
     match outcome {
@@ -529,6 +530,7 @@ fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Resu
 }
 
 /// Records `*Failed` (or `*TimedOut` when `timed_out`).
+#[inline(always)]
 fn record_failure(
     cx: &StateCx<'_>,
     res: &Names<'_>,
