@@ -387,7 +387,66 @@ async fn lazy_context_fields_mut_rebuilds_the_value() {
     assert_eq!(state.get("Name"), Some(&val!("T")));
 }
 
+/// A static error name is borrowed (`TaskError.error` is a `Cow`), and the
+/// retries of an attempt whose input is the same value share its `*Scheduled`
+/// details (one `Arc`), while an attempt with a new input gets its own.
+async fn retries_share_scheduled_details_of_the_same_input() {
+    use statelang::exec::EventDetails;
+    use std::borrow::Cow;
+    let resolvers = || {
+        Resolvers::new().on_sync(LAMBDA, |task| {
+            let e = TaskError::new("Flaky", "again");
+            assert!(matches!(e.error, Cow::Borrowed("Flaky")));
+            if task.retry_count < 2 {
+                Err(e)
+            } else {
+                Ok(val!({"ok": true}))
+            }
+        })
+    };
+    let scheduled = |o: &statelang::exec::Outcome| -> Vec<_> {
+        o.history
+            .events()
+            .iter()
+            .filter_map(|e| match &e.details {
+                EventDetails::LambdaFunctionScheduled(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let retry = r#""Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":1,"MaxAttempts":3}]"#;
+    // The same input for every attempt: one shared copy.
+    let json = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}",{retry},"End":true}}}}}}"#
+    );
+    let o = run(&json, val!({"a": 1}), resolvers()).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    let d = scheduled(&o);
+    assert_eq!(d.len(), 3);
+    assert!(d.iter().all(|x| Arc::ptr_eq(x, &d[0])));
+    assert_eq!(d[0].input, Some(val!({"a": 1})));
+    // Parameters that read the retry count: a new input, new details, per attempt.
+    let json = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}",
+        "Parameters":{{"n.$":"$$.State.RetryCount"}},{retry},"End":true}}}}}}"#
+    );
+    let o = run(&json, val!({}), resolvers()).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    let d = scheduled(&o);
+    let inputs: Vec<_> = d.iter().map(|x| x.input.clone()).collect();
+    assert_eq!(
+        inputs,
+        [
+            Some(val!({"n": 0})),
+            Some(val!({"n": 1})),
+            Some(val!({"n": 2}))
+        ]
+    );
+    assert!(!Arc::ptr_eq(&d[0], &d[1]) && !Arc::ptr_eq(&d[1], &d[2]));
+}
+
 both!(
+    retries_share_scheduled_details_of_the_same_input,
     credentials_are_evaluated_and_recorded,
     sync_resolvers_can_record_task_submitted,
     sync_job_failing_after_submission_records_task_submitted,

@@ -298,7 +298,7 @@ fn begin<'a>(
 
     // Scheduled + Started. A retry with the same input (the same value, not a
     // copy) and the same settings shares the previous attempt's details.
-    let same_input = |v: &Option<Val>| v.as_ref().is_none_or(|v| v.ptr_eq(&input));
+    let same_input = |v: &Option<Val>| v.as_ref().map_or(true, |v| v.ptr_eq(&input));
     match res.family {
         Family::Lambda => {
             let d = reuse(&scheduled.lambda, |d| {
