@@ -29,14 +29,23 @@ pub(crate) fn matches(matcher: &ErrorMatcher, f: &Failure) -> bool {
         return false;
     }
     let error = &*f.error.error;
+    // The same `Arc` (a resolver error named in Retry/Catch shares it): the same
+    // name, which every rule of `match_name` matches. Checked first, inline; the
+    // rules by name are out of line.
     for n in &matcher.names {
-        // The same `Arc` (a resolver error named in Retry/Catch shares it): the
-        // same name, which every rule below matches.
-        if std::ptr::eq(&**n, error) || match_name(n, error, f.heartbeat) {
+        if std::ptr::eq(&**n, error) {
             return true;
         }
     }
-    false
+    matches_by_name(matcher, error, f.heartbeat)
+}
+
+#[inline(never)]
+fn matches_by_name(matcher: &ErrorMatcher, error: &str, heartbeat: bool) -> bool {
+    matcher
+        .names
+        .iter()
+        .any(|n| match_name(n, error, heartbeat))
 }
 
 fn match_name(n: &str, error: &str, heartbeat: bool) -> bool {

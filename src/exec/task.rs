@@ -160,9 +160,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
             }
         }
     };
-    // The attempt's input and sender are needed no more.
-    let TaskRequest { context, .. } = request;
-    let ctx = context.fields();
+    let ctx = request.context.fields();
     let result = io::select_result(cx, result, ctx)?;
     let (output, assigned) = io::finish(cx, raw, result, ctx, cx.state.assign.as_ref())?;
     Ok(StateOk {
