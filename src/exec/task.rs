@@ -10,7 +10,7 @@ use super::history::{
 };
 use super::io;
 use super::resolver::{
-    HeartbeatSender, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
+    open_sync, HeartbeatSender, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
 };
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
@@ -101,8 +101,9 @@ fn waits_for_token(task: &Task) -> bool {
 pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<StateOk, Failure> {
     let res = names_of(task);
     let mut retry = RetryState::new(&task.retry);
-    // One signal queue for all attempts (each opens it afresh).
-    let signals = Arc::new(Signals::default());
+    // The state's own signal queue, made for the first attempt that waits (each
+    // opens it afresh); attempts answered at once share their thread's.
+    let mut signals: Option<Arc<Signals>> = None;
     // The last attempt's `*Scheduled` details, shared by a retry with the same ones.
     let mut scheduled = Scheduled::default();
     // One request for all attempts, with the state's context: each attempt sets
@@ -124,7 +125,15 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let result = loop {
         request.retry_count = retry.retry_count;
         request.context.fields_mut().retry_count = Some(retry.retry_count);
-        let attempted = match begin(cx, task, &res, &raw, &mut request, &signals, &mut scheduled) {
+        let attempted = match begin(
+            cx,
+            task,
+            &res,
+            &raw,
+            &mut request,
+            &mut signals,
+            &mut scheduled,
+        ) {
             Ok(Begun::Now(outcome)) => end(cx, &res, outcome),
             Ok(Begun::Waiting(waiting)) => {
                 let outcome = waiting.await;
@@ -248,7 +257,7 @@ fn begin<'a>(
     res: &'a Names<'_>,
     raw: &Val,
     request: &mut TaskRequest,
-    signals: &'a Arc<Signals>,
+    signals: &mut Option<Arc<Signals>>,
     scheduled: &mut Scheduled,
 ) -> Result<Begun<'a>, Attempted> {
     let run = cx.run;
@@ -386,7 +395,14 @@ fn begin<'a>(
     request.timeout_seconds = timeout;
     request.heartbeat_seconds = heartbeat;
     request.credentials = credentials;
-    signals.reopen(&mut request.heartbeat);
+    let sync = token.is_none();
+    if sync {
+        open_sync(&mut request.heartbeat);
+    } else {
+        signals
+            .get_or_insert_with(Arc::default)
+            .reopen(&mut request.heartbeat);
+    }
     // The completion channel exists only for a task token.
     let (done_tx, done_rx) = match &token {
         Some(_) => {
@@ -404,35 +420,39 @@ fn begin<'a>(
             },
         );
     }
-    let call = start(cx, request);
+    let call = start(cx, request, signals, sync);
     Ok(match call {
         // Answered at once: no timers, no polling, no second future.
-        Call::Now(Some(r)) if token.is_none() => {
-            let left = signals.close_taking();
+        Call::Now(Some(r)) if sync => {
+            let left = request.heartbeat.close_taking();
             Begun::Now(answered(cx, task, r, left, res))
         }
-        call => Begun::Waiting(Box::pin(async move {
-            // Closes the queue when the attempt ends, also when its future is dropped.
-            let open = SignalsOpen(signals);
-            let outcome = invoke(
-                cx,
-                task,
-                call,
-                token.is_some(),
-                timeout,
-                heartbeat,
-                signals,
-                done_rx,
-                res,
-            )
-            .await;
-            drop(open);
-            if let Some(t) = &token {
-                run.control.remove_token(t);
-            }
-            drop(done_tx);
-            outcome
-        })),
+        call => {
+            let signals = signals.get_or_insert_with(Arc::default).clone();
+            Begun::Waiting(Box::pin(async move {
+                let signals = &*signals;
+                // Closes the queue when the attempt ends, also when its future is dropped.
+                let open = SignalsOpen(signals);
+                let outcome = invoke(
+                    cx,
+                    task,
+                    call,
+                    token.is_some(),
+                    timeout,
+                    heartbeat,
+                    signals,
+                    done_rx,
+                    res,
+                )
+                .await;
+                drop(open);
+                if let Some(t) = &token {
+                    run.control.remove_token(t);
+                }
+                drop(done_tx);
+                outcome
+            }))
+        }
     })
 }
 
@@ -672,13 +692,29 @@ impl Call<'_> {
 /// Calls the resolver: a plain function, so nothing of the call is part of the
 /// attempt's future. [`TaskResolver::invoke_now`] borrows the request (the Task
 /// state run keeps it for the next attempt); [`TaskResolver::invoke`] gets a copy.
-fn start<'a>(cx: &StateCx<'a>, request: &TaskRequest) -> Call<'a> {
+/// When `sync` (the request's sender points at a queue shared by attempts answered
+/// at once) and the resolver does not answer at once, the attempt moves to the
+/// state's own queue (`signals`, made if needed) with what it sent so far.
+fn start<'a>(
+    cx: &StateCx<'a>,
+    request: &mut TaskRequest,
+    signals: &mut Option<Arc<Signals>>,
+    sync: bool,
+) -> Call<'a> {
     let resolver: &'a dyn TaskResolver = &*cx.run.resolver;
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
         match resolver.invoke_now(request) {
             Some(r) => Call::Now(Some(Ok(r))),
-            // The resolver's future is already boxed (and so `Unpin`): no second box.
-            None => Call::Later(AssertUnwindSafe(resolver.invoke(request.clone())).catch_unwind()),
+            None => {
+                if sync {
+                    let left = request.heartbeat.close_taking();
+                    let own = signals.get_or_insert_with(Arc::default);
+                    own.reopen(&mut request.heartbeat);
+                    own.requeue(left);
+                }
+                // The resolver's future is already boxed (and so `Unpin`): no second box.
+                Call::Later(AssertUnwindSafe(resolver.invoke(request.clone())).catch_unwind())
+            }
         }
     }));
     call.unwrap_or_else(|p| Call::Now(Some(Err(panic_message(p)))))
