@@ -1029,7 +1029,8 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn events_stay_small() {
-        // The history is one vector of these; the rare large details are boxed.
+        // The history is made of these; the rare large details are boxed (or, for
+        // the `*Scheduled` details a retry may share, behind an `Arc`).
         assert!(std::mem::size_of::<HistoryEvent>() <= 88);
         // A slot is no larger than its event.
         assert_eq!(

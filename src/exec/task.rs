@@ -248,9 +248,10 @@ enum Begun<'a> {
 /// Starts one attempt, without waiting: evaluate the input, schedule, invoke.
 /// [`end`] records its outcome (but a failure is recorded by the caller, see
 /// [`Attempted`]). `request` is the Task state run's request, its context with
-/// this attempt's retry count; the attempt sets the rest. `scheduled` holds the
-/// last attempt's `*Scheduled` details, which a retry reuses when they are the
-/// same.
+/// this attempt's retry count; the attempt sets the rest. `signals` is the state's
+/// own signal queue, made for the first attempt that waits (an attempt answered
+/// at once uses its thread's shared one). `scheduled` holds the last attempt's
+/// `*Scheduled` details, which a retry reuses when they are the same.
 fn begin<'a>(
     cx: &'a StateCx<'_>,
     task: &'a Task,
