@@ -14,7 +14,7 @@ use super::resolver::{
 };
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
-use crate::definition::io::Io;
+use crate::definition::io::{InputFilter, Io};
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
 use crate::value::Val;
@@ -272,7 +272,16 @@ fn begin<'a>(
         request.task_token = token.clone();
     }
     let ctx = request.context.fields();
-    let input = io::effective_input(cx, raw, ctx)?;
+    // The common Task (no InputPath, no Parameters) takes its raw input as it is,
+    // without the general evaluation's call.
+    let input = match &cx.state.io {
+        Io::JsonPath(jp)
+            if jp.parameters.is_none() && matches!(jp.input_path, InputFilter::Identity) =>
+        {
+            raw.clone()
+        }
+        _ => io::effective_input(cx, raw, ctx)?,
+    };
     let timeout = match &task.timeout {
         None => None,
         t => seconds(cx, t.as_ref(), "TimeoutSeconds", raw, ctx)?,
