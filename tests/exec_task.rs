@@ -387,7 +387,133 @@ async fn lazy_context_fields_mut_rebuilds_the_value() {
     assert_eq!(state.get("Name"), Some(&val!("T")));
 }
 
+/// A static error name is borrowed (`TaskError.error` is a `Cow`), and the
+/// retries of an attempt whose input is the same value share its `*Scheduled`
+/// details (one `Arc`), while an attempt with a new input gets its own.
+async fn retries_share_scheduled_details_of_the_same_input() {
+    use statelang::exec::EventDetails;
+    use std::borrow::Cow;
+    let resolvers = || {
+        Resolvers::new().on_sync(LAMBDA, |task| {
+            let e = TaskError::new("Flaky", "again");
+            assert!(matches!(e.error, Cow::Borrowed("Flaky")));
+            if task.retry_count < 2 {
+                Err(e)
+            } else {
+                Ok(val!({"ok": true}))
+            }
+        })
+    };
+    let scheduled = |o: &statelang::exec::Outcome| -> Vec<_> {
+        o.history
+            .events()
+            .iter()
+            .filter_map(|e| match &e.details {
+                EventDetails::LambdaFunctionScheduled(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let retry = r#""Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":1,"MaxAttempts":3}]"#;
+    // The same input for every attempt: one shared copy.
+    let json = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}",{retry},"End":true}}}}}}"#
+    );
+    let o = run(&json, val!({"a": 1}), resolvers()).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    let d = scheduled(&o);
+    assert_eq!(d.len(), 3);
+    assert!(d.iter().all(|x| Arc::ptr_eq(x, &d[0])));
+    assert_eq!(d[0].input, Some(val!({"a": 1})));
+    // Parameters that read the retry count: a new input, new details, per attempt.
+    let json = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}",
+        "Parameters":{{"n.$":"$$.State.RetryCount"}},{retry},"End":true}}}}}}"#
+    );
+    let o = run(&json, val!({}), resolvers()).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    let d = scheduled(&o);
+    let inputs: Vec<_> = d.iter().map(|x| x.input.clone()).collect();
+    assert_eq!(
+        inputs,
+        [
+            Some(val!({"n": 0})),
+            Some(val!({"n": 1})),
+            Some(val!({"n": 2}))
+        ]
+    );
+    assert!(!Arc::ptr_eq(&d[0], &d[1]) && !Arc::ptr_eq(&d[1], &d[2]));
+}
+
+/// A resolver that sends a signal from `invoke_now` and then does not answer at
+/// once: the attempt moves to a queue of its own with the signal, which is
+/// recorded (`TaskSubmitted`) before the outcome.
+async fn signal_sent_before_a_resolver_declines_to_answer_at_once_is_kept() {
+    use statelang::exec::{TaskRequest, TaskResolver};
+    struct Declines;
+    #[async_trait::async_trait]
+    impl TaskResolver for Declines {
+        async fn invoke(&self, task: TaskRequest) -> Result<statelang::Val, TaskError> {
+            assert!(task.heartbeat.beat());
+            Ok(val!({"done": true}))
+        }
+        fn invoke_now(&self, task: &TaskRequest) -> Option<Result<statelang::Val, TaskError>> {
+            assert!(task.heartbeat.submitted(val!({"JobId": "j"})));
+            None
+        }
+    }
+    let o = statelang::exec::Executor::new(Arc::new(Declines))
+        .run(
+            &statelang::StateMachine::parse(&one_task("custom-job")).unwrap(),
+            val!({}),
+        )
+        .await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    assert_eq!(
+        types(&o)[2..6],
+        [
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded"
+        ]
+    );
+    assert_eq!(
+        details(o.history.find(EventType::TaskSubmitted).unwrap())["output"],
+        json!({"JobId": "j"})
+    );
+}
+
+/// A sync resolver that runs another execution (with its own sync Task) inside
+/// its call: each call's sender stays accepted until its own call returns.
+async fn nested_sync_calls_keep_their_own_signal_queues() {
+    fn inner() -> Resolvers {
+        Resolvers::new().on_sync("inner", |task| {
+            assert!(task.heartbeat.beat());
+            Ok(val!("in"))
+        })
+    }
+    let r = Resolvers::new().on_sync("outer", |task| {
+        assert!(task.heartbeat.beat());
+        // Polled in place (a sync call cannot wait; the inner run ends at once).
+        use futures::FutureExt;
+        let o = run(&one_task("inner"), val!({}), inner())
+            .now_or_never()
+            .expect("the inner execution ends in one poll");
+        assert_eq!(o.output, Some(val!("in")));
+        // The inner call ended; this one is still open.
+        assert!(task.heartbeat.beat());
+        Ok(val!("out"))
+    });
+    let o = run(&one_task("outer"), val!({}), r).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    assert_eq!(o.output, Some(val!("out")));
+}
+
 both!(
+    signal_sent_before_a_resolver_declines_to_answer_at_once_is_kept,
+    nested_sync_calls_keep_their_own_signal_queues,
+    retries_share_scheduled_details_of_the_same_input,
     credentials_are_evaluated_and_recorded,
     sync_resolvers_can_record_task_submitted,
     sync_job_failing_after_submission_records_task_submitted,

@@ -264,7 +264,9 @@ async fn read_items(
         Ok(fut) => match AssertUnwindSafe(fut).catch_unwind().await {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
-                return Err(reader_failed(e.cause.unwrap_or(e.error)));
+                return Err(reader_failed(
+                    e.cause.unwrap_or_else(|| e.error.into_owned()),
+                ));
             }
             Err(_) => return Err(reader_failed("The item reader panicked.")),
         },

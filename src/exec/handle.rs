@@ -89,7 +89,7 @@ impl ExecutionHandle {
         self.complete(
             token,
             Completion::Failure(TaskError {
-                error: error.to_string(),
+                error: error.to_string().into(),
                 cause: cause.map(str::to_string),
             }),
         )

@@ -168,7 +168,7 @@ pub enum EventDetails {
     /// `MapRunStarted`.
     MapRunStarted { map_run_arn: Arc<str> },
     /// `TaskScheduled`.
-    TaskScheduled(Box<TaskScheduledDetails>),
+    TaskScheduled(Arc<TaskScheduledDetails>),
     /// `TaskStarted`.
     Task {
         resource_type: Arc<str>,
@@ -183,17 +183,18 @@ pub enum EventDetails {
     /// `TaskFailed`, `TaskTimedOut`, `TaskStartFailed`, `TaskSubmitFailed`.
     TaskError(Box<TaskErrorDetails>),
     /// `LambdaFunctionScheduled`.
-    LambdaFunctionScheduled(Box<LambdaFunctionScheduledDetails>),
+    LambdaFunctionScheduled(Arc<LambdaFunctionScheduledDetails>),
     /// `ActivityScheduled`.
-    ActivityScheduled(Box<ActivityScheduledDetails>),
+    ActivityScheduled(Arc<ActivityScheduledDetails>),
     /// `ActivityStarted`.
     ActivityStarted { worker_name: Option<Arc<str>> },
     /// `EvaluationFailed`.
     EvaluationFailed(Box<EvaluationFailedDetails>),
 }
 
-/// The details of `TaskScheduled` (boxed: it is large and rare, and every event is as
-/// big as the largest variant).
+/// The details of `TaskScheduled` (behind an `Arc`: they are large, and every event is as
+/// big as the largest variant; the retries of a Task attempt with the same input
+/// share one copy).
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub struct TaskScheduledDetails {
@@ -217,8 +218,9 @@ pub struct TaskErrorDetails {
     pub cause: Option<String>,
 }
 
-/// The details of `LambdaFunctionScheduled` (boxed: it is large and rare, and every event is as
-/// big as the largest variant).
+/// The details of `LambdaFunctionScheduled` (behind an `Arc`: they are large, and every event is as
+/// big as the largest variant; the retries of a Task attempt with the same input
+/// share one copy).
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub struct LambdaFunctionScheduledDetails {
@@ -228,8 +230,9 @@ pub struct LambdaFunctionScheduledDetails {
     pub role_arn: Option<Arc<str>>,
 }
 
-/// The details of `ActivityScheduled` (boxed: it is large and rare, and every event is as
-/// big as the largest variant).
+/// The details of `ActivityScheduled` (behind an `Arc`: they are large, and every event is as
+/// big as the largest variant; the retries of a Task attempt with the same input
+/// share one copy).
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub struct ActivityScheduledDetails {
@@ -1026,7 +1029,8 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn events_stay_small() {
-        // The history is one vector of these; the rare large details are boxed.
+        // The history is made of these; the rare large details are boxed (or, for
+        // the `*Scheduled` details a retry may share, behind an `Arc`).
         assert!(std::mem::size_of::<HistoryEvent>() <= 88);
         // A slot is no larger than its event.
         assert_eq!(

@@ -194,6 +194,44 @@ impl Recorder {
         id
     }
 
+    /// Records two events one after the other on `chain` (a Task attempt's
+    /// `*Scheduled` and `*Started`), under one lock and with one clock reading
+    /// (both get the same timestamp), each built in its slot; advances the chain
+    /// and returns the second event's id.
+    ///
+    /// The same events as two calls of [`Recorder::record`] with nothing recorded
+    /// on the chain in between.
+    pub(crate) fn record_pair(
+        &self,
+        chain: &Chain,
+        first: EventType,
+        first_details: EventDetails,
+        second: EventType,
+        second_details: EventDetails,
+    ) -> u64 {
+        let mut inner = self.lock();
+        let timestamp_millis = self.timestamp(&inner);
+        let prev = chain.last();
+        let first_id = push_locked!(
+            self,
+            &mut inner,
+            prev,
+            first,
+            timestamp_millis,
+            first_details
+        );
+        let id = push_locked!(
+            self,
+            &mut inner,
+            first_id,
+            second,
+            timestamp_millis,
+            second_details
+        );
+        chain.set(id);
+        id
+    }
+
     /// Records a state's `*StateEntered` event (`event_type`) on `chain` and
     /// advances the chain; returns its id and timestamp (the clock's time, read
     /// also when the event is not kept).

@@ -5,6 +5,7 @@ use crate::data::context::LazyContext;
 use crate::definition::task::ResourceKind;
 use crate::value::Val;
 use async_trait::async_trait;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -91,8 +92,9 @@ pub(crate) enum Signal {
     Submitted(Val),
 }
 
-/// The signal queue of one Task state's attempts: one allocation per Task state
-/// run, reused by its retries. Each attempt opens it under a new generation;
+/// The signal queue of a Task state's attempts: allocated by a Task state run
+/// whose resolver does not answer at once (and reused by its retries); attempts
+/// answered at once share one per thread ([`open_sync`]). Each attempt opens it under a new generation;
 /// senders of an earlier (ended) attempt carry an old generation and are refused,
 /// as a sender whose receiver was dropped is.
 ///
@@ -132,6 +134,27 @@ impl Signals {
         match &mut sender.tx {
             Some((q, g)) if Arc::ptr_eq(q, self) => *g = generation,
             tx => *tx = Some((self.clone(), generation)),
+        }
+    }
+
+    /// Opens the queue for an attempt if no attempt has it open (a compare and
+    /// swap, so a queue shared by attempts answered at once, which open it only
+    /// for the resolver's call, is never open for two); returns the generation.
+    fn try_open(&self) -> Option<u64> {
+        let g = self.current();
+        if g % 2 == 1 {
+            return None;
+        }
+        self.generation
+            .compare_exchange(g, g + 1, Ordering::AcqRel, Ordering::Acquire)
+            .ok()
+            .map(|_| g + 1)
+    }
+
+    /// Queues `signals`, taken from another queue, for the open attempt.
+    pub(crate) fn requeue(&self, signals: Vec<Signal>) {
+        for s in signals {
+            self.send(self.current(), s);
         }
     }
 
@@ -217,6 +240,38 @@ impl Signals {
     }
 }
 
+thread_local! {
+    /// The queue that attempts answered at once on this thread share (each opens
+    /// it only for the resolver's call), so that a Task state whose resolver
+    /// answers at once allocates no queue of its own.
+    static SYNC_SIGNALS: Arc<Signals> = Arc::default();
+}
+
+/// Opens a queue for an attempt whose resolver may answer at once and points
+/// `sender` at it: the queue `sender` already points at (the state's last
+/// attempt's), else this thread's shared one, else (both open: a resolver's call
+/// running another execution inside it, or the queue in use on another thread) a
+/// new one. An attempt that turns out to wait moves to a queue of its own
+/// ([`Signals::requeue`]).
+pub(crate) fn open_sync(sender: &mut HeartbeatSender) {
+    if let Some((q, g)) = &mut sender.tx {
+        if let Some(generation) = q.try_open() {
+            *g = generation;
+            return;
+        }
+    }
+    let q = SYNC_SIGNALS.with(Arc::clone);
+    let open = match q.try_open() {
+        Some(generation) => (q, generation),
+        None => {
+            let q = Arc::new(Signals::default());
+            let generation = q.next_generation();
+            (q, generation)
+        }
+    };
+    sender.tx = Some(open);
+}
+
 /// Closes a [`Signals`] queue when dropped.
 pub(crate) struct SignalsOpen<'a>(pub(crate) &'a Signals);
 
@@ -256,6 +311,15 @@ impl HeartbeatSender {
         self.send(Signal::Submitted(response))
     }
 
+    /// Ends the attempt on the queue this sender points at (as
+    /// [`Signals::close_taking`]) and returns the signals it left unread.
+    pub(crate) fn close_taking(&self) -> Vec<Signal> {
+        match &self.tx {
+            Some((q, _)) => q.close_taking(),
+            None => Vec::new(),
+        }
+    }
+
     fn send(&self, s: Signal) -> bool {
         match &self.tx {
             Some((q, generation)) => q.send(*generation, s),
@@ -278,17 +342,21 @@ impl fmt::Debug for HeartbeatSender {
 /// services use (`Lambda.ServiceException`, a function's own `errorType`) or your
 /// own. An empty name means "no error name", as `SendTaskFailure` without an
 /// `error` records it.
+///
+/// The name is a `Cow<'static, str>`: a literal name (`TaskError::new("Busy", ..)`)
+/// is borrowed, so a failing attempt allocates nothing for it; a name computed at run
+/// time is owned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskError {
-    /// The error name.
-    pub error: String,
+    /// The error name (borrowed when it is a `&'static str`).
+    pub error: Cow<'static, str>,
     /// The cause, if any.
     pub cause: Option<String>,
 }
 
 impl TaskError {
     /// An error with a name and a cause.
-    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> TaskError {
+    pub fn new(error: impl Into<Cow<'static, str>>, cause: impl Into<String>) -> TaskError {
         TaskError {
             error: error.into(),
             cause: Some(cause.into()),
@@ -296,7 +364,7 @@ impl TaskError {
     }
 
     /// An error with a name and no cause.
-    pub fn named(error: impl Into<String>) -> TaskError {
+    pub fn named(error: impl Into<Cow<'static, str>>) -> TaskError {
         TaskError {
             error: error.into(),
             cause: None,
@@ -318,7 +386,7 @@ impl std::error::Error for TaskError {}
 impl From<crate::error::StatesError> for TaskError {
     fn from(e: crate::error::StatesError) -> TaskError {
         TaskError {
-            error: e.error.to_string(),
+            error: Cow::Owned(e.error.to_string()),
             cause: e.cause,
         }
     }

@@ -23,16 +23,29 @@ use crate::value::Val;
 /// `States.ALL` matches every catchable error; `States.TaskFailed` every catchable
 /// error except `States.Timeout`; `States.HeartbeatTimeout` a heartbeat expiry; other
 /// names match exactly. Uncatchable failures (`States.Runtime`, ...) match nothing.
+#[inline]
 pub(crate) fn matches(matcher: &ErrorMatcher, f: &Failure) -> bool {
     if !f.catchable {
         return false;
     }
     let error = &*f.error.error;
-    matcher.names.iter().any(|n| {
-        // The same `Arc` (a resolver error named in Retry/Catch shares it): the
-        // same name, which every rule below matches.
-        std::ptr::eq(&**n, error) || match_name(n, error, f.heartbeat)
-    })
+    // The same `Arc` (a resolver error named in Retry/Catch shares it): the same
+    // name, which every rule of `match_name` matches. Checked first, inline; the
+    // rules by name are out of line.
+    for n in &matcher.names {
+        if std::ptr::eq(&**n, error) {
+            return true;
+        }
+    }
+    matches_by_name(matcher, error, f.heartbeat)
+}
+
+#[inline(never)]
+fn matches_by_name(matcher: &ErrorMatcher, error: &str, heartbeat: bool) -> bool {
+    matcher
+        .names
+        .iter()
+        .any(|n| match_name(n, error, heartbeat))
 }
 
 fn match_name(n: &str, error: &str, heartbeat: bool) -> bool {
@@ -83,10 +96,16 @@ impl RetryState {
         f: &Failure,
         random: &Random,
     ) -> Option<u64> {
-        let (i, r) = retriers
-            .iter()
-            .enumerate()
-            .find(|(_, r)| matches(&r.errors, f))?;
+        // The first retrier that matches (a plain loop: no iterator adapters per
+        // failed attempt).
+        let mut i = 0;
+        let r = loop {
+            let r = retriers.get(i)?;
+            if matches(&r.errors, f) {
+                break r;
+            }
+            i += 1;
+        };
         let count = self.count_mut(i)?;
         if *count >= r.max_attempts {
             return None;

@@ -2,7 +2,7 @@
 //! tokens, Retry and Catch, and the history events of the resource's kind
 //! (`LambdaFunction*`, `Activity*` or `Task*`).
 
-use super::control::{Completion, TokenSlot};
+use super::control::{Completion, Termination, TokenSlot};
 use super::engine::{error_name, Failure, StateCx, StateOk};
 use super::history::{
     ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionScheduledDetails,
@@ -10,11 +10,11 @@ use super::history::{
 };
 use super::io;
 use super::resolver::{
-    HeartbeatSender, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
+    open_sync, HeartbeatSender, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
 };
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
-use crate::definition::io::Io;
+use crate::definition::io::{InputFilter, Io};
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
 use crate::value::Val;
@@ -101,8 +101,11 @@ fn waits_for_token(task: &Task) -> bool {
 pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<StateOk, Failure> {
     let res = names_of(task);
     let mut retry = RetryState::new(&task.retry);
-    // One signal queue for all attempts (each opens it afresh).
-    let signals = Arc::new(Signals::default());
+    // The state's own signal queue, made for the first attempt that waits (each
+    // opens it afresh); attempts answered at once share their thread's.
+    let mut signals: Option<Arc<Signals>> = None;
+    // The last attempt's `*Scheduled` details, shared by a retry with the same ones.
+    let mut scheduled = Scheduled::default();
     // One request for all attempts, with the state's context: each attempt sets
     // its input, retry count (and token), and a resolver that answers at once
     // hands it back, so an attempt copies no names and no context.
@@ -122,7 +125,15 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     let result = loop {
         request.retry_count = retry.retry_count;
         request.context.fields_mut().retry_count = Some(retry.retry_count);
-        let attempted = match begin(cx, task, &res, &raw, &mut request, &signals) {
+        let attempted = match begin(
+            cx,
+            task,
+            &res,
+            &raw,
+            &mut request,
+            &mut signals,
+            &mut scheduled,
+        ) {
             Ok(Begun::Now(outcome)) => end(cx, &res, outcome),
             Ok(Begun::Waiting(waiting)) => {
                 let outcome = waiting.await;
@@ -158,9 +169,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
             }
         }
     };
-    // The attempt's input and sender are needed no more.
-    let TaskRequest { context, .. } = request;
-    let ctx = context.fields();
+    let ctx = request.context.fields();
     let result = io::select_result(cx, result, ctx)?;
     let (output, assigned) = io::finish(cx, raw, result, ctx, cx.state.assign.as_ref())?;
     Ok(StateOk {
@@ -239,14 +248,18 @@ enum Begun<'a> {
 /// Starts one attempt, without waiting: evaluate the input, schedule, invoke.
 /// [`end`] records its outcome (but a failure is recorded by the caller, see
 /// [`Attempted`]). `request` is the Task state run's request, its context with
-/// this attempt's retry count; the attempt sets the rest.
+/// this attempt's retry count; the attempt sets the rest. `signals` is the state's
+/// own signal queue, made for the first attempt that waits (an attempt answered
+/// at once uses its thread's shared one). `scheduled` holds the last attempt's
+/// `*Scheduled` details, which a retry reuses when they are the same.
 fn begin<'a>(
     cx: &'a StateCx<'_>,
     task: &'a Task,
     res: &'a Names<'_>,
     raw: &Val,
     request: &mut TaskRequest,
-    signals: &'a Arc<Signals>,
+    signals: &mut Option<Arc<Signals>>,
+    scheduled: &mut Scheduled,
 ) -> Result<Begun<'a>, Attempted> {
     let run = cx.run;
     let token: Option<Arc<str>> = if waits_for_token(task) {
@@ -259,7 +272,16 @@ fn begin<'a>(
         request.task_token = token.clone();
     }
     let ctx = request.context.fields();
-    let input = io::effective_input(cx, raw, ctx)?;
+    // The common Task (no InputPath, no Parameters) takes its raw input as it is,
+    // without the general evaluation's call.
+    let input = match &cx.state.io {
+        Io::JsonPath(jp)
+            if jp.parameters.is_none() && matches!(jp.input_path, InputFilter::Identity) =>
+        {
+            raw.clone()
+        }
+        _ => io::effective_input(cx, raw, ctx)?,
+    };
     let timeout = match &task.timeout {
         None => None,
         t => seconds(cx, t.as_ref(), "TimeoutSeconds", raw, ctx)?,
@@ -291,31 +313,54 @@ fn begin<'a>(
         .and_then(Val::as_str)
         .map(Arc::from);
 
-    // Scheduled + Started.
+    // Scheduled + Started. A retry with the same input (the same value, not a
+    // copy) and the same settings shares the previous attempt's details.
+    let same_input = |v: &Option<Val>| v.as_ref().map_or(true, |v| v.ptr_eq(&input));
     match res.family {
         Family::Lambda => {
-            cx.record(
+            let d = reuse(&scheduled.lambda, |d| {
+                same_input(&d.input) && d.timeout_seconds == timeout && d.role_arn == role_arn
+            })
+            .unwrap_or_else(|| {
+                keep(
+                    &mut scheduled.lambda,
+                    LambdaFunctionScheduledDetails {
+                        resource: res.resource.clone(),
+                        input: cx.data(&input),
+                        timeout_seconds: timeout,
+                        role_arn,
+                    },
+                )
+            });
+            record_pair(
+                cx,
                 EventType::LambdaFunctionScheduled,
-                EventDetails::LambdaFunctionScheduled(Box::new(LambdaFunctionScheduledDetails {
-                    resource: res.resource.clone(),
-                    input: cx.data(&input),
-                    timeout_seconds: timeout,
-                    role_arn,
-                })),
+                EventDetails::LambdaFunctionScheduled(d),
+                EventType::LambdaFunctionStarted,
+                EventDetails::None,
             );
-            cx.record(EventType::LambdaFunctionStarted, EventDetails::None);
         }
         Family::Activity => {
-            cx.record(
+            let d = reuse(&scheduled.activity, |d| {
+                same_input(&d.input)
+                    && d.timeout_seconds == timeout
+                    && d.heartbeat_seconds == heartbeat
+            })
+            .unwrap_or_else(|| {
+                keep(
+                    &mut scheduled.activity,
+                    ActivityScheduledDetails {
+                        resource: res.resource.clone(),
+                        input: cx.data(&input),
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                    },
+                )
+            });
+            record_pair(
+                cx,
                 EventType::ActivityScheduled,
-                EventDetails::ActivityScheduled(Box::new(ActivityScheduledDetails {
-                    resource: res.resource.clone(),
-                    input: cx.data(&input),
-                    timeout_seconds: timeout,
-                    heartbeat_seconds: heartbeat,
-                })),
-            );
-            cx.record(
+                EventDetails::ActivityScheduled(d),
                 EventType::ActivityStarted,
                 EventDetails::ActivityStarted {
                     worker_name: run.worker_name.clone(),
@@ -323,19 +368,30 @@ fn begin<'a>(
             );
         }
         Family::Task => {
-            cx.record(
+            let d = reuse(&scheduled.task, |d| {
+                same_input(&d.parameters)
+                    && d.timeout_seconds == timeout
+                    && d.heartbeat_seconds == heartbeat
+                    && d.role_arn == role_arn
+            })
+            .unwrap_or_else(|| {
+                keep(
+                    &mut scheduled.task,
+                    TaskScheduledDetails {
+                        resource_type: res.resource_type.clone(),
+                        resource: res.resource.clone(),
+                        region: run.identity.region.clone(),
+                        parameters: cx.data(&input),
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                        role_arn,
+                    },
+                )
+            });
+            record_pair(
+                cx,
                 EventType::TaskScheduled,
-                EventDetails::TaskScheduled(Box::new(TaskScheduledDetails {
-                    resource_type: res.resource_type.clone(),
-                    resource: res.resource.clone(),
-                    region: run.identity.region.clone(),
-                    parameters: cx.data(&input),
-                    timeout_seconds: timeout,
-                    heartbeat_seconds: heartbeat,
-                    role_arn,
-                })),
-            );
-            cx.record(
+                EventDetails::TaskScheduled(d),
                 EventType::TaskStarted,
                 EventDetails::Task {
                     resource_type: res.resource_type.clone(),
@@ -349,7 +405,14 @@ fn begin<'a>(
     request.timeout_seconds = timeout;
     request.heartbeat_seconds = heartbeat;
     request.credentials = credentials;
-    signals.reopen(&mut request.heartbeat);
+    let sync = token.is_none();
+    if sync {
+        open_sync(&mut request.heartbeat);
+    } else {
+        signals
+            .get_or_insert_with(Arc::default)
+            .reopen(&mut request.heartbeat);
+    }
     // The completion channel exists only for a task token.
     let (done_tx, done_rx) = match &token {
         Some(_) => {
@@ -367,40 +430,85 @@ fn begin<'a>(
             },
         );
     }
-    let call = start(cx, request);
+    let call = start(cx, request, signals, sync);
     Ok(match call {
         // Answered at once: no timers, no polling, no second future.
-        Call::Now(Some(r)) if token.is_none() => {
-            let left = signals.close_taking();
+        Call::Now(Some(r)) if sync => {
+            let left = request.heartbeat.close_taking();
             Begun::Now(answered(cx, task, r, left, res))
         }
-        call => Begun::Waiting(Box::pin(async move {
-            // Closes the queue when the attempt ends, also when its future is dropped.
-            let open = SignalsOpen(signals);
-            let outcome = invoke(
-                cx,
-                task,
-                call,
-                token.is_some(),
-                timeout,
-                heartbeat,
-                signals,
-                done_rx,
-                res,
-            )
-            .await;
-            drop(open);
-            if let Some(t) = &token {
-                run.control.remove_token(t);
-            }
-            drop(done_tx);
-            outcome
-        })),
+        call => {
+            let signals = signals.get_or_insert_with(Arc::default).clone();
+            Begun::Waiting(Box::pin(async move {
+                let signals = &*signals;
+                // Closes the queue when the attempt ends, also when its future is dropped.
+                let open = SignalsOpen(signals);
+                let outcome = invoke(
+                    cx,
+                    task,
+                    call,
+                    token.is_some(),
+                    timeout,
+                    heartbeat,
+                    signals,
+                    done_rx,
+                    res,
+                )
+                .await;
+                drop(open);
+                if let Some(t) = &token {
+                    run.control.remove_token(t);
+                }
+                drop(done_tx);
+                outcome
+            }))
+        }
     })
+}
+
+/// Records an attempt's `*Scheduled` and `*Started` events, as two calls of
+/// `StateCx::record` would (under one lock; the history limit is checked on the
+/// second, which is over it whenever the first is).
+fn record_pair(
+    cx: &StateCx<'_>,
+    first: EventType,
+    first_details: EventDetails,
+    second: EventType,
+    second_details: EventDetails,
+) {
+    let run = cx.run;
+    let id = run
+        .recorder
+        .record_pair(cx.chain, first, first_details, second, second_details);
+    if id > run.limits.max_history_events {
+        run.control.terminate(Termination::HistoryLimit);
+    }
+}
+
+/// The last attempt's `*Scheduled` details (of the resource's family), which a
+/// retry with the same ones shares (an `Arc` clone, no allocation).
+#[derive(Default)]
+struct Scheduled {
+    lambda: Option<Arc<LambdaFunctionScheduledDetails>>,
+    activity: Option<Arc<ActivityScheduledDetails>>,
+    task: Option<Arc<TaskScheduledDetails>>,
+}
+
+/// The details in `slot` when `same` says they are this attempt's (the input is
+/// the same value: a data field is either the value or, below
+/// [`HistoryLevel::Full`](super::HistoryLevel::Full), absent for every attempt).
+fn reuse<T>(slot: &Option<Arc<T>>, same: impl FnOnce(&T) -> bool) -> Option<Arc<T>> {
+    slot.as_ref().filter(|d| same(d)).cloned()
+}
+
+/// New details, kept in `slot` for the next attempt.
+fn keep<T>(slot: &mut Option<Arc<T>>, details: T) -> Arc<T> {
+    slot.insert(Arc::new(details)).clone()
 }
 
 /// Ends an attempt: checks and records its result, or hands its failure to the
 /// caller to record.
+#[inline(always)]
 fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Result<Val, Attempted> {
     let run = cx.run;
     match outcome {
@@ -450,6 +558,7 @@ fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Resu
 }
 
 /// Records `*Failed` (or `*TimedOut` when `timed_out`).
+#[inline(always)]
 fn record_failure(
     cx: &StateCx<'_>,
     res: &Names<'_>,
@@ -537,18 +646,35 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 /// A resolver's error as a failure. A name that the state's `Retry` or `Catch`
 /// lists shares that `Arc` (no allocation per failed attempt).
 fn task_error(task: &Task, e: TaskError) -> Failure {
-    let shared = task
-        .retry
-        .iter()
-        .map(|r| &r.errors)
-        .chain(task.catch.iter().map(|c| &c.errors))
-        .flat_map(|m| m.names.iter())
-        .find(|n| ***n == *e.error)
-        .cloned();
+    let error = match shared_name(task, &e.error) {
+        Some(n) => n.clone(),
+        None => Arc::from(&*e.error),
+    };
     Failure::new(StatesError {
-        error: shared.unwrap_or_else(|| Arc::from(e.error)),
+        error,
         cause: e.cause,
     })
+}
+
+/// The `Arc` of `name` in the state's `Retry` or `Catch` names, if it is there
+/// (plain loops: an iterator chain cost ~85 instructions per failed attempt).
+fn shared_name<'t>(task: &'t Task, name: &str) -> Option<&'t Arc<str>> {
+    let find = |names: &'t [Arc<str>]| {
+        names
+            .iter()
+            .find(|n| n.len() == name.len() && ***n == *name)
+    };
+    for r in &task.retry {
+        if let Some(n) = find(&r.errors.names) {
+            return Some(n);
+        }
+    }
+    for c in &task.catch {
+        if let Some(n) = find(&c.errors.names) {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// What the resolver returned (or the message it panicked with).
@@ -576,13 +702,29 @@ impl Call<'_> {
 /// Calls the resolver: a plain function, so nothing of the call is part of the
 /// attempt's future. [`TaskResolver::invoke_now`] borrows the request (the Task
 /// state run keeps it for the next attempt); [`TaskResolver::invoke`] gets a copy.
-fn start<'a>(cx: &StateCx<'a>, request: &TaskRequest) -> Call<'a> {
+/// When `sync` (the request's sender points at a queue shared by attempts answered
+/// at once) and the resolver does not answer at once, the attempt moves to the
+/// state's own queue (`signals`, made if needed) with what it sent so far.
+fn start<'a>(
+    cx: &StateCx<'a>,
+    request: &mut TaskRequest,
+    signals: &mut Option<Arc<Signals>>,
+    sync: bool,
+) -> Call<'a> {
     let resolver: &'a dyn TaskResolver = &*cx.run.resolver;
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
         match resolver.invoke_now(request) {
             Some(r) => Call::Now(Some(Ok(r))),
-            // The resolver's future is already boxed (and so `Unpin`): no second box.
-            None => Call::Later(AssertUnwindSafe(resolver.invoke(request.clone())).catch_unwind()),
+            None => {
+                if sync {
+                    let left = request.heartbeat.close_taking();
+                    let own = signals.get_or_insert_with(Arc::default);
+                    own.reopen(&mut request.heartbeat);
+                    own.requeue(left);
+                }
+                // The resolver's future is already boxed (and so `Unpin`): no second box.
+                Call::Later(AssertUnwindSafe(resolver.invoke(request.clone())).catch_unwind())
+            }
         }
     }));
     call.unwrap_or_else(|p| Call::Now(Some(Err(panic_message(p)))))

@@ -177,7 +177,7 @@ fn parse_throw(key: &str, t: &Json) -> Result<TaskError, MockError> {
         }
     };
     Ok(TaskError {
-        error: text("Error")?.unwrap_or_default(),
+        error: text("Error")?.unwrap_or_default().into(),
         cause: text("Cause")?,
     })
 }
