@@ -2,7 +2,7 @@
 //! failure tolerance, results in item order. INLINE iterations run here, recording
 //! `MapIteration*` events; DISTRIBUTED runs go to [`super::distributed`].
 
-use super::concurrent::{abort_in_order, poll_once, Indexed};
+use super::concurrent::Set;
 use super::engine::{scope_loop, Failure, StateCx, StateOk};
 use super::history::{EventDetails, EventType};
 use super::io;
@@ -16,8 +16,6 @@ use crate::definition::map::{Count, ItemSelector, MapMode, MapState, Percentage}
 use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
 use crate::value::Val;
-use futures::stream::FuturesUnordered;
-use futures::StreamExt;
 use std::task::Poll;
 
 /// How many iteration failures a Map tolerates.
@@ -429,16 +427,16 @@ async fn inline(
 
     let mut results: Vec<Val> = vec![Val::Null; total];
     let mut pending = items.into_iter().enumerate();
-    let mut set = FuturesUnordered::new();
+    let mut set = Set::new();
     let mut item_ctx = None;
     let mut failed = 0usize;
     let mut last = started;
     loop {
         // Start iterations up to the limit, in item order. Each is polled here
-        // once: one that completes without suspending (Pass and Choice states
-        // only) never enters the set, so it costs no task allocation and no wake-up
-        // bookkeeping. The order of first polls, and so of events, is the same as
-        // pushing every iteration into the set and letting it poll them in order.
+        // once, in the slot it keeps while it runs: one that completes without
+        // suspending leaves its slot to the next. The order of first polls, and so
+        // of events, is the same as pushing every iteration into the set and
+        // letting it poll them in order.
         while set.len() < limit {
             let Some((i, item)) = pending.next() else {
                 break;
@@ -446,7 +444,7 @@ async fn inline(
             let item_input = match item_input(cx, m, input, ctx, &mut item_ctx, i, item) {
                 Ok(v) => v,
                 Err(f) => {
-                    abort_in_order(set);
+                    set.abort_in_order();
                     cx.chain.set(cx.run.recorder.count());
                     return Err(evaluation_failed(f));
                 }
@@ -455,23 +453,30 @@ async fn inline(
                 let (r, iteration_last) = iteration(i, item_input).await;
                 last = last.max(iteration_last);
                 if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
-                    abort_in_order(set);
+                    set.abort_in_order();
                     cx.chain.set(cx.run.recorder.count());
                     return Err(a);
                 }
                 continue;
             }
-            let mut fut = Indexed::new(i, iteration(i, item_input));
-            match poll_once(&mut fut).await {
-                Poll::Ready((i, (r, iteration_last))) => {
+            let mut item_input = Some(item_input);
+            let first = futures::future::poll_fn(|tcx| {
+                Poll::Ready(match item_input.take() {
+                    Some(v) => set.start(tcx, i, || iteration(i, v)),
+                    None => Poll::Pending,
+                })
+            })
+            .await;
+            match first {
+                Poll::Ready((r, iteration_last)) => {
                     last = last.max(iteration_last);
                     if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
-                        abort_in_order(set);
+                        set.abort_in_order();
                         cx.chain.set(cx.run.recorder.count());
                         return Err(a);
                     }
                 }
-                Poll::Pending => set.push(fut),
+                Poll::Pending => {}
             }
         }
         let Some((i, (r, iteration_last))) = set.next().await else {
@@ -479,7 +484,7 @@ async fn inline(
         };
         last = last.max(iteration_last);
         if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
-            abort_in_order(set);
+            set.abort_in_order();
             cx.chain.set(cx.run.recorder.count());
             return Err(a);
         }
