@@ -2,7 +2,7 @@
 //! deterministic order for starting them and for aborting the ones still running.
 
 use futures::stream::FuturesUnordered;
-use futures::task::{waker, ArcWake};
+use futures::task::{waker_ref, ArcWake};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -70,11 +70,28 @@ pub(crate) struct Set<F: Future> {
 struct Slot<F> {
     fut: Pin<Box<Option<F>>>,
     wake: Arc<SlotWake>,
-    waker: Waker,
     index: usize,
     stamp: u64,
     /// Started and queued, not yet polled by the set.
     fresh: bool,
+}
+
+impl<F: Future> Slot<F> {
+    /// Polls the running future with the slot's waker (`None`: no future).
+    fn poll(&mut self) -> Option<Poll<F::Output>> {
+        let fut = self.fut.as_mut().as_pin_mut()?;
+        let waker = waker_ref(&self.wake);
+        Some(fut.poll(&mut Context::from_waker(&waker)))
+    }
+
+    fn is_running(&self) -> bool {
+        self.fut.is_some()
+    }
+
+    /// Drops the future (the box stays for the next).
+    fn end(&mut self) {
+        self.fut.as_mut().set(None);
+    }
 }
 
 /// The ready queue (slot ids, in wake order) and the parent task's waker.
@@ -119,10 +136,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl<F: Future> Set<F> {
-    /// An empty set.
-    pub(crate) fn new() -> Set<F> {
+    /// An empty set with room for `capacity` futures at once.
+    pub(crate) fn with_capacity(capacity: usize) -> Set<F> {
         Set {
-            slots: Vec::new(),
+            slots: Vec::with_capacity(capacity),
             free: Vec::new(),
             shared: Arc::new(Shared {
                 inner: Mutex::new(SharedInner {
@@ -158,7 +175,10 @@ impl<F: Future> Set<F> {
         index: usize,
         make: impl FnOnce() -> F,
     ) -> Poll<F::Output> {
-        self.register(cx);
+        // The parent's waker is not needed yet: a wake-up during this poll finds the
+        // slot queued already, and the caller polls the set (`next`) before it
+        // returns `Pending` to the parent.
+        let _ = cx;
         let id = match self.free.pop() {
             Some(id) => {
                 let slot = &mut self.slots[id];
@@ -176,7 +196,6 @@ impl<F: Future> Set<F> {
                 });
                 self.slots.push(Slot {
                     fut: Box::pin(Some(make())),
-                    waker: waker(wake.clone()),
                     wake,
                     index,
                     stamp: 0,
@@ -190,13 +209,12 @@ impl<F: Future> Set<F> {
         // poll marks it woken without queueing it twice.
         slot.wake.queued.store(true, Ordering::Relaxed);
         slot.wake.woken.store(false, Ordering::Relaxed);
-        let res = match slot.fut.as_mut().as_pin_mut() {
-            Some(f) => f.poll(&mut Context::from_waker(&slot.waker)),
-            None => return Poll::Pending,
+        let Some(res) = slot.poll() else {
+            return Poll::Pending;
         };
         match res {
             Poll::Ready(out) => {
-                slot.fut.as_mut().set(None);
+                slot.end();
                 slot.wake.queued.store(false, Ordering::Relaxed);
                 self.free.push(id);
                 Poll::Ready(out)
@@ -231,7 +249,7 @@ impl<F: Future> Set<F> {
                 continue;
             };
             slot.wake.queued.store(false, Ordering::Release);
-            if slot.fut.is_none() {
+            if !slot.is_running() {
                 // Ended while queued: the slot is free now.
                 self.free.push(id);
                 continue;
@@ -243,8 +261,8 @@ impl<F: Future> Set<F> {
                 Poll::Pending
             } else {
                 slot.wake.woken.store(false, Ordering::Relaxed);
-                match slot.fut.as_mut().as_pin_mut() {
-                    Some(f) => f.poll(&mut Context::from_waker(&slot.waker)),
+                match slot.poll() {
+                    Some(res) => res,
                     None => continue,
                 }
             };
@@ -261,7 +279,7 @@ impl<F: Future> Set<F> {
                 }
                 Poll::Ready(out) => {
                     let index = slot.index;
-                    slot.fut.as_mut().set(None);
+                    slot.end();
                     self.live -= 1;
                     // A slot still queued (it woke itself while completing) is
                     // freed when that entry comes up.
@@ -282,11 +300,11 @@ impl<F: Future> Set<F> {
     /// Drops the futures still in the set in the order `ids` are sorted by `key`.
     fn drop_by<K: Ord>(&mut self, key: impl Fn(&Slot<F>) -> K) {
         let mut ids: Vec<usize> = (0..self.slots.len())
-            .filter(|&id| self.slots[id].fut.is_some())
+            .filter(|&id| self.slots[id].is_running())
             .collect();
         ids.sort_by_key(|&id| key(&self.slots[id]));
         for id in ids {
-            self.slots[id].fut.as_mut().set(None);
+            self.slots[id].end();
         }
         self.live = 0;
     }

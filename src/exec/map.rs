@@ -3,7 +3,9 @@
 //! `MapIteration*` events; DISTRIBUTED runs go to [`super::distributed`].
 
 use super::concurrent::Set;
-use super::engine::{scope_loop, Failure, StateCx, StateOk};
+use super::engine::{
+    runs_tasks, scope_loop, BoxedTasks, Failure, InlineTasks, StateCx, StateOk, TaskMode,
+};
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::jsonata;
@@ -67,7 +69,11 @@ pub(crate) async fn run(cx: &StateCx<'_>, m: &MapState, raw: Val) -> Result<Stat
             Io::Jsonata(_) => raw.clone(),
         };
         let outcome = match m.mode {
-            MapMode::Inline => inline(cx, m, &input, &ctx).await,
+            // Iterations that run Task states hold their futures in place.
+            MapMode::Inline if runs_tasks(&m.processor) => {
+                inline::<InlineTasks>(cx, m, &input, &ctx).await
+            }
+            MapMode::Inline => inline::<BoxedTasks>(cx, m, &input, &ctx).await,
             MapMode::Distributed { .. } => super::distributed::run(cx, m, &input, &ctx).await,
         };
         match outcome {
@@ -366,7 +372,7 @@ impl Drop for IterationGuard<'_> {
 }
 
 /// Runs the iterations of an INLINE Map once.
-async fn inline(
+async fn inline<M: TaskMode>(
     cx: &StateCx<'_>,
     m: &MapState,
     input: &Val,
@@ -398,7 +404,7 @@ async fn inline(
             armed: true,
         };
         let mut vars = Vars::child(cx.vars);
-        let r = scope_loop(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
+        let r = scope_loop::<M>(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
         guard.disarm();
         let t = if r.is_ok() {
             EventType::MapIterationSucceeded
@@ -427,7 +433,7 @@ async fn inline(
 
     let mut results: Vec<Val> = vec![Val::Null; total];
     let mut pending = items.into_iter().enumerate();
-    let mut set = Set::new();
+    let mut set = Set::with_capacity(limit.min(total));
     let mut item_ctx = None;
     let mut failed = 0usize;
     let mut last = started;

@@ -3,7 +3,9 @@
 //! other branches and fails the state with the branch's own error.
 
 use super::concurrent::Set;
-use super::engine::{run_scope, Failure, StateCx, StateOk};
+use super::engine::{
+    runs_tasks, scope_loop, BoxedTasks, Failure, InlineTasks, StateCx, StateOk, TaskMode,
+};
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::recorder::Chain;
@@ -34,7 +36,13 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
             }
         };
         let started = cx.record(EventType::ParallelStateStarted, EventDetails::None);
-        match branches(cx, p, &input, started).await {
+        // Branches that run Task states hold their futures in place.
+        let outcome = if p.branches.iter().any(runs_tasks) {
+            branches::<InlineTasks>(cx, p, &input, started).await
+        } else {
+            branches::<BoxedTasks>(cx, p, &input, started).await
+        };
+        match outcome {
             Ok(results) => break (results, ctx),
             Err(f) => {
                 if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
@@ -59,7 +67,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
 }
 
 /// Runs every branch once; the results in branch order, or the first failure.
-async fn branches(
+async fn branches<M: TaskMode>(
     cx: &StateCx<'_>,
     p: &Parallel,
     input: &Val,
@@ -70,7 +78,7 @@ async fn branches(
         async move {
             let chain = Chain::new(started);
             let mut vars = Vars::child(cx.vars);
-            let r = run_scope(cx.run, scope, input, &mut vars, &chain, true).await;
+            let r = scope_loop::<M>(cx.run, scope, input, &mut vars, &chain, true).await;
             (r, chain.last())
         }
     };
@@ -85,7 +93,7 @@ async fn branches(
         }
         Ok::<(), Failure>(())
     };
-    let mut set = Set::new();
+    let mut set = Set::with_capacity(p.branches.len());
     // Each branch is polled here once, in branch order, in the slot it keeps
     // while it runs: one that completes without suspending leaves its slot to the
     // next. The order of first polls, and so of events, is the same as pushing
