@@ -322,3 +322,103 @@ impl<F: Future> Drop for Set<F> {
         self.drop_by(|s| std::cmp::Reverse(s.stamp));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Set;
+    use futures::channel::oneshot;
+    use futures::task::noop_waker_ref;
+    use std::future::Future;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll};
+
+    type Log = Arc<Mutex<Vec<usize>>>;
+
+    /// Records its index when dropped.
+    struct Guard(usize, Log);
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.1.lock().expect("log").push(self.0);
+        }
+    }
+
+    /// Future `i`: ends (with `i`) when its sender sends or is dropped.
+    fn waiting(i: usize, log: &Log) -> (oneshot::Sender<()>, impl Future<Output = usize>) {
+        let (tx, rx) = oneshot::channel::<()>();
+        let guard = Guard(i, log.clone());
+        (tx, async move {
+            let _guard = guard;
+            let _ = rx.await;
+            i
+        })
+    }
+
+    fn started<F: Future>(set: &mut Set<F>, i: usize, fut: F) -> Poll<F::Output> {
+        set.start(&Context::from_waker(noop_waker_ref()), i, || fut)
+    }
+
+    fn next<F: Future>(set: &mut Set<F>) -> Poll<Option<(usize, F::Output)>> {
+        set.poll_next(&Context::from_waker(noop_waker_ref()))
+    }
+
+    #[test]
+    fn ends_in_wake_order_and_reuses_the_slot_of_a_future_that_ended_at_once() {
+        let log = Log::default();
+        let mut set = Set::with_capacity(4);
+        let mut senders = Vec::new();
+        for i in 0..3 {
+            let (tx, fut) = waiting(i, &log);
+            assert!(started(&mut set, i, fut).is_pending());
+            senders.push(Some(tx));
+        }
+        let (tx, fut) = waiting(3, &log);
+        drop(tx);
+        assert_eq!(started(&mut set, 3, fut), Poll::Ready(3));
+        assert_eq!(set.len(), 3);
+        // Nothing woke the started futures: no output yet.
+        assert!(next(&mut set).is_pending());
+        for i in [2, 0] {
+            if let Some(tx) = senders[i].take() {
+                tx.send(()).expect("receiver alive");
+            }
+        }
+        assert_eq!(next(&mut set), Poll::Ready(Some((2, 2))));
+        assert_eq!(next(&mut set), Poll::Ready(Some((0, 0))));
+        assert!(next(&mut set).is_pending());
+        // Future 4 takes a free slot.
+        let (tx4, fut) = waiting(4, &log);
+        assert!(started(&mut set, 4, fut).is_pending());
+        assert_eq!(set.slots.len(), 4);
+        drop(tx4);
+        assert_eq!(next(&mut set), Poll::Ready(Some((4, 4))));
+        senders.clear();
+        assert_eq!(next(&mut set), Poll::Ready(Some((1, 1))));
+        assert_eq!(next(&mut set), Poll::Ready(None));
+        assert_eq!(*log.lock().expect("log"), [3, 2, 0, 4, 1]);
+    }
+
+    #[test]
+    fn drops_most_recently_polled_first_or_in_index_order_when_aborted() {
+        let log = Log::default();
+        let mut set = Set::with_capacity(3);
+        let mut senders = Vec::new();
+        for i in 0..3 {
+            let (tx, fut) = waiting(i, &log);
+            assert!(started(&mut set, i, fut).is_pending());
+            senders.push(tx);
+        }
+        drop(set);
+        assert_eq!(*log.lock().expect("log"), [2, 1, 0]);
+
+        let log = Log::default();
+        let mut set = Set::with_capacity(3);
+        for i in [2, 0, 1] {
+            let (tx, fut) = waiting(i, &log);
+            assert!(started(&mut set, i, fut).is_pending());
+            senders.push(tx);
+        }
+        set.abort_in_order();
+        assert_eq!(*log.lock().expect("log"), [0, 1, 2]);
+    }
+}
