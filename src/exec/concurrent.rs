@@ -64,6 +64,8 @@ pub(crate) struct Set<F: Future> {
     live: usize,
     /// The order of links (starts and pending polls), for the drop order.
     stamp: u64,
+    /// The parent waker registered last.
+    seen: Option<Waker>,
 }
 
 /// One future's place: its box (kept, emptied and refilled) and its waker.
@@ -97,6 +99,8 @@ impl<F: Future> Slot<F> {
 /// The ready queue (slot ids, in wake order) and the parent task's waker.
 struct Shared {
     inner: Mutex<SharedInner>,
+    /// `inner.parent` holds the waker last registered (written under the lock).
+    parent_set: AtomicBool,
 }
 
 struct SharedInner {
@@ -123,6 +127,7 @@ impl ArcWake for SlotWake {
         let parent = {
             let mut inner = lock(&arc_self.shared.inner);
             inner.queue.push_back(arc_self.id);
+            arc_self.shared.parent_set.store(false, Ordering::Release);
             inner.parent.take()
         };
         if let Some(w) = parent {
@@ -146,9 +151,11 @@ impl<F: Future> Set<F> {
                     queue: VecDeque::new(),
                     parent: None,
                 }),
+                parent_set: AtomicBool::new(false),
             }),
             live: 0,
             stamp: 0,
+            seen: None,
         }
     }
 
@@ -158,12 +165,22 @@ impl<F: Future> Set<F> {
     }
 
     /// Registers the parent task's waker.
-    fn register(&self, cx: &Context<'_>) {
-        let mut inner = lock(&self.shared.inner);
-        match &inner.parent {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => inner.parent = Some(cx.waker().clone()),
+    ///
+    /// Without a lock when the waker registered last is still there (no wake-up
+    /// took it) and is the same.
+    fn register(&mut self, cx: &Context<'_>) {
+        if self.shared.parent_set.load(Ordering::Acquire)
+            && self.seen.as_ref().is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            return;
         }
+        let w = cx.waker().clone();
+        {
+            let mut inner = lock(&self.shared.inner);
+            inner.parent = Some(w.clone());
+            self.shared.parent_set.store(true, Ordering::Release);
+        }
+        self.seen = Some(w);
     }
 
     /// Makes a future (tagged `index`) in place in a slot and polls it once: its
