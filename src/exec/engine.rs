@@ -14,9 +14,11 @@ use crate::data::random::Random;
 use crate::data::Env;
 use crate::definition::machine::Scope;
 use crate::definition::state::{State, StateKind, Transition};
+use crate::definition::task::Task;
 use crate::error::{names, StatesError};
 use crate::value::{Map, Val};
 use futures::future::BoxFuture;
+use std::future::Future;
 use std::sync::Arc;
 
 /// Size and count limits of an execution.
@@ -393,12 +395,64 @@ pub(crate) fn run_scope<'a, 'v: 'a>(
     chain: &'a Chain,
     nested: bool,
 ) -> BoxFuture<'a, Result<Val, Failure>> {
-    Box::pin(scope_loop(run, scope, input, vars, chain, nested))
+    Box::pin(scope_loop::<BoxedTasks>(
+        run, scope, input, vars, chain, nested,
+    ))
+}
+
+/// Where a scope's future keeps the future of a running Task state.
+pub(crate) trait TaskMode {
+    /// The future of Task state `t` (what `task::run` returns, boxed or not).
+    fn task<'f>(
+        cx: &'f StateCx<'f>,
+        t: &'f Task,
+        input: Val,
+    ) -> impl Future<Output = Result<StateOk, Failure>> + Send + 'f;
+}
+
+/// Task futures in a box of their own, so that the future of a scope stays small
+/// whatever states it runs (what [`run_scope`] uses).
+pub(crate) struct BoxedTasks;
+
+impl TaskMode for BoxedTasks {
+    fn task<'f>(
+        cx: &'f StateCx<'f>,
+        t: &'f Task,
+        input: Val,
+    ) -> impl Future<Output = Result<StateOk, Failure>> + Send + 'f {
+        Box::pin(task::run(cx, t, input))
+    }
+}
+
+/// Task futures held in place in the scope's future: for a scope that runs Task
+/// states inside a future its caller boxes anyway (a Map iteration or a Parallel
+/// branch in its [`Set`](super::concurrent::Set) slot), one allocation per Task
+/// state run fewer.
+pub(crate) struct InlineTasks;
+
+impl TaskMode for InlineTasks {
+    fn task<'f>(
+        cx: &'f StateCx<'f>,
+        t: &'f Task,
+        input: Val,
+    ) -> impl Future<Output = Result<StateOk, Failure>> + Send + 'f {
+        task::run(cx, t, input)
+    }
+}
+
+/// `true` when `scope` has a Task state (its callers then hold Task futures in
+/// place: [`InlineTasks`]).
+pub(crate) fn runs_tasks(scope: &Scope) -> bool {
+    scope
+        .states
+        .iter()
+        .any(|s| matches!(s.kind, StateKind::Task(_)))
 }
 
 /// The loop of [`run_scope`], unboxed, for a caller that boxes its own future
-/// around it (a Map iteration: one allocation instead of two).
-pub(crate) async fn scope_loop<'a, 'v: 'a>(
+/// around it (a Map iteration: one allocation instead of two); `M` says where
+/// Task futures are kept.
+pub(crate) async fn scope_loop<'a, 'v: 'a, M: TaskMode>(
     run: &'a Run,
     scope: &'a Scope,
     input: Val,
@@ -475,7 +529,7 @@ pub(crate) async fn scope_loop<'a, 'v: 'a>(
             StateKind::Choice(c) => choice::run(&cx, c, input),
             StateKind::Succeed => succeed::run(&cx, input),
             StateKind::Fail(f) => Err(fail::run(&cx, f, input)),
-            _ => run_suspending(&cx, input).await,
+            _ => run_suspending::<M>(&cx, input).await,
         };
         let ok = match result {
             Ok(ok) => ok,
@@ -527,14 +581,14 @@ pub(crate) async fn scope_loop<'a, 'v: 'a>(
 /// The Task, Parallel and Map futures are large (retry, timers, a set of
 /// iterations) and are boxed, so that the future of a scope running Pass, Choice
 /// or Wait states, which is what each in-flight Map iteration holds, stays small.
-async fn run_suspending(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure> {
+async fn run_suspending<M: TaskMode>(cx: &StateCx<'_>, input: Val) -> Result<StateOk, Failure> {
     let mut guard = AbortGuard {
         run: cx.run,
         chain: cx.chain,
         event: aborted_type(&cx.state.kind),
     };
     let result = match &cx.state.kind {
-        StateKind::Task(t) => Box::pin(task::run(cx, t, input)).await,
+        StateKind::Task(t) => M::task(cx, t, input).await,
         StateKind::Wait(w) => wait::run(cx, w, input).await,
         StateKind::Parallel(p) => Box::pin(parallel::run(cx, p, input)).await,
         StateKind::Map(m) => Box::pin(map::run(cx, m, input)).await,

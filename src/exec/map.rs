@@ -2,8 +2,10 @@
 //! failure tolerance, results in item order. INLINE iterations run here, recording
 //! `MapIteration*` events; DISTRIBUTED runs go to [`super::distributed`].
 
-use super::concurrent::{abort_in_order, poll_once, Indexed};
-use super::engine::{scope_loop, Failure, StateCx, StateOk};
+use super::concurrent::Set;
+use super::engine::{
+    runs_tasks, scope_loop, BoxedTasks, Failure, InlineTasks, StateCx, StateOk, TaskMode,
+};
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::jsonata;
@@ -16,8 +18,6 @@ use crate::definition::map::{Count, ItemSelector, MapMode, MapState, Percentage}
 use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
 use crate::value::Val;
-use futures::stream::FuturesUnordered;
-use futures::StreamExt;
 use std::task::Poll;
 
 /// How many iteration failures a Map tolerates.
@@ -69,7 +69,11 @@ pub(crate) async fn run(cx: &StateCx<'_>, m: &MapState, raw: Val) -> Result<Stat
             Io::Jsonata(_) => raw.clone(),
         };
         let outcome = match m.mode {
-            MapMode::Inline => inline(cx, m, &input, &ctx).await,
+            // Iterations that run Task states hold their futures in place.
+            MapMode::Inline if runs_tasks(&m.processor) => {
+                inline::<InlineTasks>(cx, m, &input, &ctx).await
+            }
+            MapMode::Inline => inline::<BoxedTasks>(cx, m, &input, &ctx).await,
             MapMode::Distributed { .. } => super::distributed::run(cx, m, &input, &ctx).await,
         };
         match outcome {
@@ -368,7 +372,7 @@ impl Drop for IterationGuard<'_> {
 }
 
 /// Runs the iterations of an INLINE Map once.
-async fn inline(
+async fn inline<M: TaskMode>(
     cx: &StateCx<'_>,
     m: &MapState,
     input: &Val,
@@ -400,7 +404,7 @@ async fn inline(
             armed: true,
         };
         let mut vars = Vars::child(cx.vars);
-        let r = scope_loop(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
+        let r = scope_loop::<M>(cx.run, &m.processor, item_input, &mut vars, &chain, true).await;
         guard.disarm();
         let t = if r.is_ok() {
             EventType::MapIterationSucceeded
@@ -429,16 +433,16 @@ async fn inline(
 
     let mut results: Vec<Val> = vec![Val::Null; total];
     let mut pending = items.into_iter().enumerate();
-    let mut set = FuturesUnordered::new();
+    let mut set = Set::with_capacity(limit.min(total));
     let mut item_ctx = None;
     let mut failed = 0usize;
     let mut last = started;
     loop {
         // Start iterations up to the limit, in item order. Each is polled here
-        // once: one that completes without suspending (Pass and Choice states
-        // only) never enters the set, so it costs no task allocation and no wake-up
-        // bookkeeping. The order of first polls, and so of events, is the same as
-        // pushing every iteration into the set and letting it poll them in order.
+        // once, in the slot it keeps while it runs: one that completes without
+        // suspending leaves its slot to the next. The order of first polls, and so
+        // of events, is the same as pushing every iteration into the set and
+        // letting it poll them in order.
         while set.len() < limit {
             let Some((i, item)) = pending.next() else {
                 break;
@@ -446,7 +450,7 @@ async fn inline(
             let item_input = match item_input(cx, m, input, ctx, &mut item_ctx, i, item) {
                 Ok(v) => v,
                 Err(f) => {
-                    abort_in_order(set);
+                    set.abort_in_order();
                     cx.chain.set(cx.run.recorder.count());
                     return Err(evaluation_failed(f));
                 }
@@ -455,23 +459,30 @@ async fn inline(
                 let (r, iteration_last) = iteration(i, item_input).await;
                 last = last.max(iteration_last);
                 if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
-                    abort_in_order(set);
+                    set.abort_in_order();
                     cx.chain.set(cx.run.recorder.count());
                     return Err(a);
                 }
                 continue;
             }
-            let mut fut = Indexed::new(i, iteration(i, item_input));
-            match poll_once(&mut fut).await {
-                Poll::Ready((i, (r, iteration_last))) => {
+            let mut item_input = Some(item_input);
+            let first = futures::future::poll_fn(|tcx| {
+                Poll::Ready(match item_input.take() {
+                    Some(v) => set.start(tcx, i, || iteration(i, v)),
+                    None => Poll::Pending,
+                })
+            })
+            .await;
+            match first {
+                Poll::Ready((r, iteration_last)) => {
                     last = last.max(iteration_last);
                     if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
-                        abort_in_order(set);
+                        set.abort_in_order();
                         cx.chain.set(cx.run.recorder.count());
                         return Err(a);
                     }
                 }
-                Poll::Pending => set.push(fut),
+                Poll::Pending => {}
             }
         }
         let Some((i, (r, iteration_last))) = set.next().await else {
@@ -479,7 +490,7 @@ async fn inline(
         };
         last = last.max(iteration_last);
         if let Some(a) = settle(r, i, &mut results, &mut failed, total, &tolerance) {
-            abort_in_order(set);
+            set.abort_in_order();
             cx.chain.set(cx.run.recorder.count());
             return Err(a);
         }

@@ -2,8 +2,10 @@
 //! effective input; results come back in branch order; the first failure aborts the
 //! other branches and fails the state with the branch's own error.
 
-use super::concurrent::{abort_in_order, poll_once, Indexed};
-use super::engine::{run_scope, Failure, StateCx, StateOk};
+use super::concurrent::Set;
+use super::engine::{
+    runs_tasks, scope_loop, BoxedTasks, Failure, InlineTasks, StateCx, StateOk, TaskMode,
+};
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::recorder::Chain;
@@ -11,8 +13,6 @@ use super::retry::{self, RetryState};
 use super::vars::Vars;
 use crate::definition::parallel::Parallel;
 use crate::value::Val;
-use futures::stream::FuturesUnordered;
-use futures::StreamExt;
 use std::task::Poll;
 
 /// Runs a Parallel state.
@@ -36,7 +36,13 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
             }
         };
         let started = cx.record(EventType::ParallelStateStarted, EventDetails::None);
-        match branches(cx, p, &input, started).await {
+        // Branches that run Task states hold their futures in place.
+        let outcome = if p.branches.iter().any(runs_tasks) {
+            branches::<InlineTasks>(cx, p, &input, started).await
+        } else {
+            branches::<BoxedTasks>(cx, p, &input, started).await
+        };
+        match outcome {
             Ok(results) => break (results, ctx),
             Err(f) => {
                 if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
@@ -61,20 +67,20 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
 }
 
 /// Runs every branch once; the results in branch order, or the first failure.
-async fn branches(
+async fn branches<M: TaskMode>(
     cx: &StateCx<'_>,
     p: &Parallel,
     input: &Val,
     started: u64,
 ) -> Result<Vec<Val>, Failure> {
-    let branch = |i: usize, scope| {
+    let branch = |scope| {
         let input = input.clone();
-        Indexed::new(i, async move {
+        async move {
             let chain = Chain::new(started);
             let mut vars = Vars::child(cx.vars);
-            let r = run_scope(cx.run, scope, input, &mut vars, &chain, true).await;
+            let r = scope_loop::<M>(cx.run, scope, input, &mut vars, &chain, true).await;
             (r, chain.last())
-        })
+        }
     };
     let mut results: Vec<Val> = vec![Val::Null; p.branches.len()];
     let mut last = started;
@@ -87,27 +93,31 @@ async fn branches(
         }
         Ok::<(), Failure>(())
     };
-    let mut set = FuturesUnordered::new();
-    // Each branch is polled here once, in branch order: one that completes without
-    // suspending never enters the set (no task allocation, no wake-up
-    // bookkeeping). The order of first polls, and so of events, is the same as
-    // pushing every branch into the set and letting it poll them in order.
+    let mut set = Set::with_capacity(p.branches.len());
+    // Each branch is polled here once, in branch order, in the slot it keeps
+    // while it runs: one that completes without suspending leaves its slot to the
+    // next. The order of first polls, and so of events, is the same as pushing
+    // every branch into the set and letting it poll them in order.
     for (i, scope) in p.branches.iter().enumerate() {
-        let mut fut = branch(i, scope);
-        match poll_once(&mut fut).await {
-            Poll::Ready((i, (r, branch_last))) => {
-                if let Err(f) = settle(i, r, branch_last) {
-                    abort_in_order(set);
-                    cx.chain.set(cx.run.recorder.count());
-                    return Err(f);
-                }
+        let mut once = Some(scope);
+        let first = futures::future::poll_fn(|tcx| {
+            Poll::Ready(match once.take() {
+                Some(scope) => set.start(tcx, i, || branch(scope)),
+                None => Poll::Pending,
+            })
+        })
+        .await;
+        if let Poll::Ready((r, branch_last)) = first {
+            if let Err(f) = settle(i, r, branch_last) {
+                set.abort_in_order();
+                cx.chain.set(cx.run.recorder.count());
+                return Err(f);
             }
-            Poll::Pending => set.push(fut),
         }
     }
     while let Some((i, (r, branch_last))) = set.next().await {
         if let Err(f) = settle(i, r, branch_last) {
-            abort_in_order(set);
+            set.abort_in_order();
             cx.chain.set(cx.run.recorder.count());
             return Err(f);
         }
