@@ -5,7 +5,7 @@
 use super::engine::{Failure, StateCx};
 use super::jsonata::States;
 use crate::data::context::ContextObject;
-use crate::data::path::Path;
+use crate::data::path::{Path, PathError};
 use crate::data::template::Template;
 use crate::definition::io::{Assign, InputFilter, Io, ResultPath};
 use crate::definition::state::StateKind;
@@ -106,6 +106,7 @@ pub(crate) fn assign(
 }
 
 /// Step 6: ResultPath places `result` into the raw input.
+#[inline]
 pub(crate) fn result_path(
     _cx: &StateCx<'_>,
     rp: &ResultPath,
@@ -115,19 +116,27 @@ pub(crate) fn result_path(
     match rp {
         ResultPath::Replace => Ok(result),
         ResultPath::Discard => Ok(raw),
-        ResultPath::At(p) => p.try_write(raw, result).map_err(|(e, raw)| {
-            // The input is serialised only here, for the message.
-            Failure::new(StatesError::new(
-                names::RESULT_PATH_MATCH_FAILURE,
-                format!(
-                    "Unable to apply ResultPath '{}' to input '{}': {}",
-                    p.text(),
-                    raw,
-                    e.message
-                ),
-            ))
-        }),
+        ResultPath::At(p) => match p.try_write(raw, result) {
+            Ok(placed) => Ok(placed),
+            Err((e, raw)) => Err(result_path_failure(p, &raw, e)),
+        },
     }
+}
+
+/// `States.ResultPathMatchFailure` for a ResultPath `p` that cannot be applied to
+/// `raw` (the input is serialised only here, for the message).
+#[cold]
+#[inline(never)]
+fn result_path_failure(p: &Path, raw: &Val, e: PathError) -> Failure {
+    Failure::new(StatesError::new(
+        names::RESULT_PATH_MATCH_FAILURE,
+        format!(
+            "Unable to apply ResultPath '{}' to input '{}': {}",
+            p.text(),
+            raw,
+            e.message
+        ),
+    ))
 }
 
 /// Steps 5–7 on success: Assign (against `result`, with the variables as they were

@@ -2,10 +2,61 @@
 
 use super::engine::{Failure, StateCx, StateOk};
 use super::io;
+use crate::definition::io::{InputFilter, Io, JsonPathIo, ResultPath};
 use crate::value::Val;
 
 /// Runs a Pass state.
+///
+/// A JSONPath state without `Assign` (the common Pass state) takes a straight
+/// path: InputPath/Parameters, `Result`, ResultPath and OutputPath in one frame,
+/// without the general pipeline's `$states` (JSONata) or Assign steps.
+#[inline]
 pub(crate) fn run(cx: &StateCx<'_>, result: Option<&Val>, raw: Val) -> Result<StateOk, Failure> {
+    match (&cx.state.io, &cx.state.assign) {
+        (Io::JsonPath(io), None) => run_jsonpath(cx, io, result, raw),
+        _ => run_general(cx, result, raw),
+    }
+}
+
+/// [`run`] for a JSONPath state without `Assign`: the same steps as
+/// [`io::effective_input`] and [`io::finish`].
+#[inline]
+fn run_jsonpath(
+    cx: &StateCx<'_>,
+    io: &JsonPathIo,
+    result: Option<&Val>,
+    raw: Val,
+) -> Result<StateOk, Failure> {
+    let ctx = cx.ctx;
+    let effective = match (&io.input_path, &io.parameters) {
+        // The identity InputPath: the template reads the raw input itself.
+        (InputFilter::Identity, Some(t)) => io::template(cx, t, &raw, ctx)?,
+        (InputFilter::Identity, None) => raw.clone(),
+        _ => io::effective_input(cx, &raw, ctx)?,
+    };
+    let result = match result {
+        Some(r) => r.clone(),
+        None => effective,
+    };
+    let placed = match &io.result_path {
+        ResultPath::Replace => result,
+        ResultPath::Discard => raw,
+        rp => io::result_path(cx, rp, raw, result)?,
+    };
+    let output = match &io.output_path {
+        InputFilter::Identity => placed,
+        f => io::filter(cx, f, &placed, ctx)?,
+    };
+    Ok(StateOk {
+        output,
+        next: cx.state.transition,
+        assigned: None,
+    })
+}
+
+/// [`run`] for the other states (JSONata, or with `Assign`).
+#[inline(never)]
+fn run_general(cx: &StateCx<'_>, result: Option<&Val>, raw: Val) -> Result<StateOk, Failure> {
     let ctx = cx.ctx;
     let effective = io::effective_input(cx, &raw, ctx)?;
     let result = match result {
