@@ -601,7 +601,7 @@ fn cache() -> MutexGuard<'static, ChunkCache> {
 /// (the slot is known to be empty, so nothing is dropped, and there is no
 /// capacity check between building the event and storing it, which with
 /// `Vec::push` makes the compiler build the event on the stack and copy it).
-type Slot = Option<HistoryEvent>;
+pub(crate) type Slot = Option<HistoryEvent>;
 
 /// An empty chunk with room for `chunk_capacity(j)` events: a cached one if there is
 /// one, else a new one.
@@ -690,19 +690,31 @@ impl Events {
     /// and copied.
     #[inline(always)]
     pub(crate) fn push_with(&mut self, make: impl FnOnce() -> HistoryEvent) {
+        if let Some(slot) = self.free_slot() {
+            *slot = Some(make());
+            self.len += 1;
+        }
+    }
+
+    /// The slot of the next event (always there and empty), for a caller that
+    /// writes the event into it and then counts it ([`Events::commit`]): the
+    /// event is built in place, with no closure whose captures go through the
+    /// stack.
+    #[inline(always)]
+    pub(crate) fn free_slot(&mut self) -> Option<&mut Slot> {
         if self.len == self.capacity {
             self.add_chunk();
         }
         let free = self.capacity - self.len;
-        if let Some(chunk) = self.chunks.last_mut() {
-            // The last chunk's first free slot (always there and empty).
-            if let Some(slot) = chunk.len().checked_sub(free).and_then(|i| chunk.get_mut(i)) {
-                if slot.is_none() {
-                    *slot = Some(make());
-                }
-                self.len += 1;
-            }
-        }
+        let chunk = self.chunks.last_mut()?;
+        // The last chunk's first free slot.
+        chunk.len().checked_sub(free).and_then(|i| chunk.get_mut(i))
+    }
+
+    /// Counts the event just written into [`Events::free_slot`].
+    #[inline(always)]
+    pub(crate) fn commit(&mut self) {
+        self.len += 1;
     }
 
     #[cold]

@@ -76,13 +76,16 @@ macro_rules! push_locked {
         let id = inner.next_id;
         inner.next_id += 1;
         if $recorder.level != HistoryLevel::None {
-            inner.events.push_with(|| HistoryEvent {
-                id,
-                previous_event_id: $prev,
-                timestamp_millis: $timestamp,
-                event_type: $event_type,
-                details: $details,
-            });
+            if let Some(slot) = inner.events.free_slot() {
+                *slot = Some(HistoryEvent {
+                    id,
+                    previous_event_id: $prev,
+                    timestamp_millis: $timestamp,
+                    event_type: $event_type,
+                    details: $details,
+                });
+                inner.events.commit();
+            }
             if !inner.subscribers.is_empty() {
                 inner.send_last();
             }
@@ -305,6 +308,7 @@ impl Recorder {
     /// by [`Recorder::record_entered`] with nothing recorded on the chain in
     /// between.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(crate) fn record_exited_entered(
         &self,
         chain: &Chain,
