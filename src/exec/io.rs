@@ -127,7 +127,7 @@ pub(crate) fn result_path(
 /// `raw` (the input is serialised only here, for the message).
 #[cold]
 #[inline(never)]
-fn result_path_failure(p: &Path, raw: &Val, e: PathError) -> Failure {
+pub(crate) fn result_path_failure(p: &Path, raw: &Val, e: PathError) -> Failure {
     Failure::new(StatesError::new(
         names::RESULT_PATH_MATCH_FAILURE,
         format!(

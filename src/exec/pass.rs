@@ -28,6 +28,24 @@ fn run_jsonpath(
     raw: Val,
 ) -> Result<StateOk, Failure> {
     let ctx = cx.ctx;
+    // The most common Pass state: Parameters written at a ResultPath.
+    if let (InputFilter::Identity, Some(t), None, ResultPath::At(p), InputFilter::Identity) = (
+        &io.input_path,
+        &io.parameters,
+        result,
+        &io.result_path,
+        &io.output_path,
+    ) {
+        let effective = io::template(cx, t, &raw, ctx)?;
+        return match p.try_write(raw, effective) {
+            Ok(output) => Ok(StateOk {
+                output,
+                next: cx.state.transition,
+                assigned: None,
+            }),
+            Err((e, raw)) => Err(io::result_path_failure(p, &raw, e)),
+        };
+    }
     let effective = match (&io.input_path, &io.parameters) {
         // The identity InputPath: the template reads the raw input itself.
         (InputFilter::Identity, Some(t)) => io::template(cx, t, &raw, ctx)?,
