@@ -376,6 +376,7 @@ impl Drop for AbortGuard<'_> {
     }
 }
 
+#[inline]
 fn assigned_details(assigned: &Option<Map>) -> Option<Assigned> {
     assigned
         .as_ref()
