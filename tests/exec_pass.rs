@@ -73,9 +73,66 @@ async fn execution_started_records_input_and_role() {
     );
 }
 
+async fn parameters_written_at_a_result_path() {
+    // The common Pass shape (Parameters over the whole input, ResultPath, no
+    // Result or OutputPath): the template's result is placed into the raw input.
+    let o = run_plain(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"i":1,"from.$":"$.last.i","tag.$":"$.name"},
+        "ResultPath":"$.last","Next":"B"},
+        "B":{"Type":"Pass","Parameters":{"i":2,"from.$":"$.last.i","tag.$":"$.name"},"ResultPath":"$.last","End":true}}}"#,
+        val!({"name": "n", "last": {"i": 0}}),
+    )
+    .await;
+    assert_eq!(o.status, Status::Succeeded);
+    assert_eq!(
+        o.output,
+        Some(val!({"name": "n", "last": {"i": 2, "from": 1, "tag": "n"}}))
+    );
+    assert_eq!(
+        details(&o.history.events()[2]),
+        serde_json::json!({"name": "A", "output": {"name": "n", "last": {"i": 1, "from": 0, "tag": "n"}},
+            "outputDetails": {"truncated": false}})
+    );
+    assert_well_linked(&o);
+}
+
+async fn parameters_at_a_result_path_that_does_not_apply_fail() {
+    // ResultPath into a string: States.ResultPathMatchFailure with the input shown.
+    let o = run_plain(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"k.$":"$.s"},"ResultPath":"$.s.x","End":true}}}"#,
+        val!({"s": "text"}),
+    )
+    .await;
+    assert_eq!(o.status, Status::Failed);
+    let error = o.error.expect("an error");
+    assert_eq!(&*error.error, "States.ResultPathMatchFailure");
+    assert!(
+        error.cause.as_deref().is_some_and(
+            |c| c.starts_with("Unable to apply ResultPath '$.s.x' to input '{\"s\":\"text\"}'")
+        ),
+        "{error:?}"
+    );
+    // A Parameters path that selects nothing: States.Runtime with the state's prefix.
+    let o = run_plain(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"k.$":"$.missing"},"ResultPath":"$.r","End":true}}}"#,
+        val!({"s": "text"}),
+    )
+    .await;
+    let error = o.error.expect("an error");
+    assert_eq!(&*error.error, "States.Runtime");
+    assert!(
+        error.cause.as_deref().is_some_and(|c| c.starts_with(
+            "An error occurred while executing the state 'A' (entered at the event id #2)."
+        )),
+        "{error:?}"
+    );
+}
+
 both!(
     result_replaces_input,
     default_paths_pass_the_input_through_uncopied,
     any_json_value_is_a_valid_input,
     execution_started_records_input_and_role,
+    parameters_written_at_a_result_path,
+    parameters_at_a_result_path_that_does_not_apply_fail,
 );
