@@ -114,11 +114,17 @@ fn of_number(n: &serde_json::Number) -> usize {
 
 /// The compact-JSON length of `v` when it costs no traversal: scalars (a string is
 /// scanned), and arrays and objects whose length is cached.
+#[inline]
 pub(super) fn known(v: &Val) -> Option<usize> {
+    // Scalars directly: `of` is the recursive traversal, whose call costs more
+    // than a scalar's length.
     match v {
         Val::Array(a) => a.json_len.get(),
         Val::Object(o) => o.json_len.get(),
-        scalar => Some(of(scalar)),
+        Val::Null | Val::Bool(true) => Some(4),
+        Val::Bool(false) => Some(5),
+        Val::Number(n) => Some(of_number(n)),
+        Val::String(s) => Some(of_str(s)),
     }
 }
 
