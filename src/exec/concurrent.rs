@@ -74,6 +74,9 @@ pub(crate) struct Set<F: Future> {
     stamp: u64,
     /// The parent waker registered last.
     seen: Option<Waker>,
+    /// The front of the ready queue, taken from the shared one in one lock (the
+    /// shared queue holds what was queued since, behind it).
+    batch: VecDeque<usize>,
 }
 
 /// One future's place: its box (kept, emptied and refilled) and its waker.
@@ -180,6 +183,7 @@ impl<F: Future> Set<F> {
             live: 0,
             stamp: 0,
             seen: None,
+            batch: VecDeque::new(),
         }
     }
 
@@ -315,7 +319,15 @@ impl<F: Future> Set<F> {
         let mut yielded = 0usize;
         self.register(cx);
         loop {
-            let next = lock(&self.shared.inner).queue.pop_front();
+            let next = match self.batch.pop_front() {
+                Some(id) => Some(id),
+                None => {
+                    // All that is queued, in one lock; the shared queue keeps the
+                    // emptied buffer.
+                    std::mem::swap(&mut lock(&self.shared.inner).queue, &mut self.batch);
+                    self.batch.pop_front()
+                }
+            };
             let Some(id) = next else {
                 return if self.live == 0 {
                     Poll::Ready(None)
