@@ -272,8 +272,12 @@ impl<F: Future> Set<F> {
                     woken: AtomicBool::new(false),
                     shared: self.shared.clone(),
                 });
+                // The box first, then the future made into it: made before the
+                // box, it would be built on the stack and copied in (1 KB+).
+                let mut fut = Box::pin(None);
+                fut.as_mut().set(Some(make()));
                 self.slots.push(Some(Slot {
-                    fut: Box::pin(Some(make())),
+                    fut,
                     wake,
                     index,
                     stamp: 0,
