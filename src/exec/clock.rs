@@ -134,10 +134,17 @@ struct VirtualInner {
 /// at O(1) per push and pop; a timer that would fire before the last queued one
 /// goes to `heap`. The next timer is the earlier of the two fronts.
 ///
-/// A timer's state (fired, its waker) lives in `slots`, not in an allocation of its
-/// own: a [`VirtualSleep`] names its slot and its `seq`, and frees the slot when
-/// dropped. A queue entry whose slot has since been freed (or reused: its `seq`
-/// differs) is a dropped timer, skipped when it comes up.
+/// A pending timer's state (its waker) lives in `slots`, not in an allocation of its
+/// own: a [`VirtualSleep`] names its slot and its `seq`. The slot is freed when the
+/// timer fires (by [`Clock::advance`], under the lock it holds anyway) or when a
+/// timer that has not fired is dropped. A queue entry whose slot has since been
+/// freed (or reused: its `seq` differs) is a dropped timer, skipped when it comes up.
+///
+/// A timer's deadline is later than the clock's time when it is created (both read
+/// under the lock), and [`Clock::advance`] moves the time and fires every timer due
+/// under one hold of the lock: so a timer whose deadline the clock has reached has
+/// fired (or is firing), and its [`VirtualSleep`] sees that from the time alone,
+/// without the lock.
 #[derive(Default)]
 struct Timers {
     seq: u64,
@@ -147,12 +154,11 @@ struct Timers {
     free: Vec<usize>,
 }
 
-/// One timer's state.
+/// One pending timer's state.
 #[derive(Default)]
 struct Slot {
-    /// The `seq` of the timer using the slot; `None` when the slot is free.
+    /// The `seq` of the pending timer using the slot; `None` when the slot is free.
     seq: Option<u64>,
-    fired: bool,
     waker: Option<Waker>,
 }
 
@@ -189,13 +195,6 @@ impl Timers {
         }
     }
 
-    /// The slot of a pending timer (not fired, not dropped).
-    fn pending(&mut self, e: &Entry) -> Option<&mut Slot> {
-        self.slots
-            .get_mut(e.slot)
-            .filter(|s| s.seq == Some(e.seq) && !s.fired)
-    }
-
     /// A new timer: its slot and `seq`.
     fn create(&mut self) -> (usize, u64) {
         let seq = self.seq;
@@ -207,12 +206,17 @@ impl Timers {
                 self.slots.len() - 1
             }
         };
-        self.slots[slot] = Slot {
-            seq: Some(seq),
-            fired: false,
-            waker: None,
-        };
+        self.slots[slot].seq = Some(seq);
         (slot, seq)
+    }
+
+    /// Frees the slot of a timer that fired or was dropped: its waker, if any.
+    fn free(&mut self, slot: usize) -> Option<Waker> {
+        let s = self.slots.get_mut(slot)?;
+        s.seq = None;
+        let waker = s.waker.take();
+        self.free.push(slot);
+        waker
     }
 
     /// The slot of the live timer `(slot, seq)`.
@@ -282,7 +286,7 @@ impl VirtualClock {
         lock(&self.inner.timers)
             .slots
             .iter()
-            .filter(|s| s.seq.is_some() && !s.fired)
+            .filter(|s| s.seq.is_some())
             .count()
     }
 }
@@ -320,10 +324,12 @@ impl Clock for VirtualClock {
         if millis == 0 {
             return Timer(TimerInner::Ready);
         }
+        let mut timers = lock(&self.inner.timers);
+        // Read under the lock: the deadline is later than the time any poll of
+        // this timer can see before the `advance` that fires it.
         let deadline = self
             .now_millis()
             .saturating_add(i64::try_from(millis).unwrap_or(i64::MAX));
-        let mut timers = lock(&self.inner.timers);
         let (slot, seq) = timers.create();
         timers.push(Entry {
             deadline,
@@ -333,9 +339,9 @@ impl Clock for VirtualClock {
         drop(timers);
         Timer(TimerInner::Virtual(VirtualSleep {
             inner: self.inner.clone(),
+            deadline,
             slot,
             seq,
-            done: false,
         }))
     }
 
@@ -352,7 +358,7 @@ impl Clock for VirtualClock {
                     return false;
                 };
                 let (slot, seq) = (first.slot, first.seq);
-                if timers.slot(slot, seq).is_some_and(|s| !s.fired) {
+                if timers.slot(slot, seq).is_some() {
                     break;
                 }
                 timers.pop();
@@ -367,9 +373,9 @@ impl Clock for VirtualClock {
             let now = self.now_millis();
             while timers.peek().is_some_and(|e| e.deadline <= now) {
                 if let Some(e) = timers.pop() {
-                    if let Some(s) = timers.pending(&e) {
-                        s.fired = true;
-                        if let Some(w) = s.waker.take() {
+                    // Fired: the slot is free (the timer sees that from the time).
+                    if timers.slot(e.slot, e.seq).is_some() {
+                        if let Some(w) = timers.free(e.slot) {
                             due.push(w);
                         }
                     }
@@ -387,35 +393,31 @@ impl Clock for VirtualClock {
 /// abandoned timeout never makes the clock jump.
 struct VirtualSleep {
     inner: Arc<VirtualInner>,
+    deadline: i64,
     slot: usize,
     seq: u64,
-    /// Fired and seen: the slot was freed by the poll that saw it, so dropping
-    /// takes no lock.
-    done: bool,
+}
+
+impl VirtualSleep {
+    /// Fired: the clock reached the deadline (the `advance` that moved it freed,
+    /// or is freeing, the slot).
+    fn fired(&self) -> bool {
+        self.inner.now.load(Ordering::Acquire) >= self.deadline
+    }
 }
 
 impl Future for VirtualSleep {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.done {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.fired() {
             return Poll::Ready(());
         }
         let mut timers = lock(&self.inner.timers);
         let Some(slot) = timers.slot(self.slot, self.seq) else {
+            // Fired since the time was read.
             return Poll::Ready(());
         };
-        if slot.fired {
-            // Free the slot now (its waker went with the wake-up).
-            let waker = slot.waker.take();
-            slot.seq = None;
-            slot.fired = false;
-            timers.free.push(self.slot);
-            drop(timers);
-            drop(waker);
-            self.done = true;
-            return Poll::Ready(());
-        }
         let old = match &slot.waker {
             Some(w) if w.will_wake(cx.waker()) => None,
             _ => slot.waker.replace(cx.waker().clone()),
@@ -429,15 +431,12 @@ impl Future for VirtualSleep {
 
 impl Drop for VirtualSleep {
     fn drop(&mut self) {
-        if self.done {
+        if self.fired() {
             return;
         }
         let mut timers = lock(&self.inner.timers);
-        if let Some(slot) = timers.slot(self.slot, self.seq) {
-            let waker = slot.waker.take();
-            slot.seq = None;
-            slot.fired = false;
-            timers.free.push(self.slot);
+        if timers.slot(self.slot, self.seq).is_some() {
+            let waker = timers.free(self.slot);
             drop(timers);
             drop(waker);
         }
@@ -500,6 +499,30 @@ mod tests {
         assert!(clock.advance());
         assert_eq!(clock.now_millis(), 200);
         assert!(b.now_or_never().is_some());
+        assert_eq!(clock.pending_timers(), 0);
+        assert!(!clock.advance());
+    }
+
+    #[test]
+    fn a_fired_timer_frees_its_slot_before_it_is_polled() {
+        let clock = VirtualClock::starting_at(0);
+        let mut a = clock.timer(100);
+        let b = clock.timer(100);
+        let mut c = clock.timer(200);
+        assert!((&mut a).now_or_never().is_none());
+        assert!(clock.advance());
+        // Both fired; their slots are free already (a new timer reuses one).
+        assert_eq!(clock.pending_timers(), 1);
+        drop(b);
+        let mut d = clock.timer(50);
+        assert_eq!(clock.pending_timers(), 2);
+        assert!(a.now_or_never().is_some());
+        assert!(clock.advance());
+        assert_eq!(clock.now_millis(), 150);
+        assert!((&mut d).now_or_never().is_some());
+        assert!((&mut c).now_or_never().is_none());
+        assert!(clock.advance());
+        assert!(c.now_or_never().is_some());
         assert_eq!(clock.pending_timers(), 0);
         assert!(!clock.advance());
     }

@@ -445,6 +445,9 @@ async fn inline<M: TaskMode>(
         // letting it poll them in order.
         while set.len() < limit {
             let Some((i, item)) = pending.next() else {
+                // The slots of iterations that end from now on are not reused:
+                // their memory goes back as they end.
+                set.close();
                 break;
             };
             let item_input = match item_input(cx, m, input, ctx, &mut item_ctx, i, item) {
