@@ -19,7 +19,7 @@ use crate::error::{names, StatesError};
 use crate::value::{Map, Val};
 use futures::future::BoxFuture;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Size and count limits of an execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,22 +105,20 @@ impl Failure {
     /// for an absent name or cause, except that a timeout's absent cause is `""` (as
     /// AWS records it).
     pub(crate) fn error_output(&self) -> Val {
-        let mut m = Map::with_capacity(2);
+        // The two keys are made once per process (a reference count per use).
+        static KEYS: OnceLock<[Arc<str>; 2]> = OnceLock::new();
+        let [error_key, cause_key] = KEYS.get_or_init(|| [Arc::from("Error"), Arc::from("Cause")]);
         let error = if self.error.error.is_empty() {
             Val::Null
         } else {
             Val::String(self.error.error.clone())
         };
-        m.insert(Arc::from("Error"), error);
-        m.insert(
-            Arc::from("Cause"),
-            match self.error.cause.as_deref() {
-                Some(c) => Val::string(c),
-                None if self.error.is(names::TIMEOUT) => Val::string(""),
-                None => Val::Null,
-            },
-        );
-        Val::object(m)
+        let cause = match self.error.cause.as_deref() {
+            Some(c) => Val::string(c),
+            None if self.error.is(names::TIMEOUT) => Val::string(""),
+            None => Val::Null,
+        };
+        Val::object_from([(error_key.clone(), error), (cause_key.clone(), cause)])
     }
 }
 
