@@ -326,7 +326,9 @@ fn field_entry(
 fn eval_field(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
     match field {
         Field::Node(n) => eval_node(n, env),
-        Field::Path { path, key } => path.eval(env).map_err(|_| {
+        Field::Path { path, key } => match path.names_in_input(env.input) {
+            Some(v) => Ok(v.clone()),
+            None => path.eval(env).map_err(|_| {
             StatesError::runtime(format!(
                 "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
                 path.text(),
@@ -334,6 +336,7 @@ fn eval_field(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
                 env.input.to_json_string()
             ))
         }),
+        },
         Field::Intrinsic(call) => call.eval(env),
     }
 }

@@ -105,16 +105,27 @@ fn eval(
 }
 
 fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Failure> {
-    let value = match cmp.variable.eval(env) {
-        Ok(v) => v,
-        Err(e) => {
-            return match cmp.test {
-                Test::IsPresent(expected) => Ok(!expected),
-                _ => Err(cx.runtime(e.message)),
+    // An input path of names that finds its node is read in place (no clone).
+    let owned;
+    let value: &Val = match cmp.variable.names_in_input(env.input) {
+        Some(v) => v,
+        None => match cmp.variable.eval(env) {
+            Ok(v) => {
+                owned = v;
+                &owned
             }
-        }
+            Err(e) => {
+                return match cmp.test {
+                    Test::IsPresent(expected) => Ok(!expected),
+                    _ => Err(cx.runtime(e.message)),
+                }
+            }
+        },
     };
-    let operand = |p: &crate::data::path::Path| p.eval(env).map_err(|e| cx.runtime(e.message));
+    let operand = |p: &crate::data::path::Path| match p.names_in_input(env.input) {
+        Some(v) => Ok(v.clone()),
+        None => p.eval(env).map_err(|e| cx.runtime(e.message)),
+    };
     Ok(match &cmp.test {
         Test::String(ord, op) => {
             let Some(s) = value.as_str() else {

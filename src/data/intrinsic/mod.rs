@@ -323,7 +323,10 @@ impl Arg {
     fn eval(&self, env: &Env<'_>) -> Result<Val, StatesError> {
         match self {
             Arg::Literal(v) => Ok(v.clone()),
-            Arg::Path(path) => path.eval(env).map_err(|e| StatesError::runtime(e.message)),
+            Arg::Path(path) => match path.names_in_input(env.input) {
+                Some(v) => Ok(v.clone()),
+                None => path.eval(env).map_err(|e| StatesError::runtime(e.message)),
+            },
             Arg::Call(call) => call.eval(env),
         }
     }

@@ -246,6 +246,17 @@ impl Path {
         }
     }
 
+    /// The node an input path of names only (`$.a.b`) leads to, when every name is
+    /// there: the common case of a template field, without the general evaluation.
+    #[inline(always)]
+    pub(crate) fn names_in_input<'v>(&self, input: &'v Val) -> Option<&'v Val> {
+        let c = &*self.compiled;
+        if !c.names_only || !matches!(self.root, PathRoot::Input) {
+            return None;
+        }
+        select::names(&c.segments, input)
+    }
+
     /// Selects from `data` as if it were the root value.
     ///
     /// A definite path returns the one node it names, or Jayway's error

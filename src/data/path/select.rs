@@ -145,7 +145,7 @@ fn definite(path: &Path, data: &Val) -> Result<Val, PathError> {
 
 /// The node a path of names leads to through objects, if every name is there.
 #[inline]
-fn names<'v>(segments: &[Segment], data: &'v Val) -> Option<&'v Val> {
+pub(super) fn names<'v>(segments: &[Segment], data: &'v Val) -> Option<&'v Val> {
     let mut cur = data;
     for seg in segments {
         cur = match (seg, cur) {
