@@ -13,7 +13,7 @@ use super::history::{EventDetails, EventType, HistoryLevel};
 use super::io;
 use super::map::{self, Attempt};
 use super::recorder::{Chain, Recorder};
-use super::resolver::{HeartbeatSender, TaskRequest};
+use super::resolver::TaskRequest;
 use super::vars::Vars;
 use crate::data::context::{ContextObject, ExecutionContext};
 use crate::definition::map::{Count, ItemBatcher, ItemReader, MapState};
@@ -245,19 +245,13 @@ async fn read_items(
             }
         }
     };
-    let request = TaskRequest {
-        resource: reader.resource.clone(),
-        kind: ResourceKind::Custom,
-        state_name: cx.state.name.clone(),
-        input: params,
-        context: ctx.to_val().into(),
-        task_token: None,
-        timeout_seconds: None,
-        heartbeat_seconds: None,
-        retry_count: 0,
-        credentials: None,
-        heartbeat: HeartbeatSender::detached(),
-    };
+    let request = TaskRequest::new(
+        reader.resource.clone(),
+        ResourceKind::Custom,
+        cx.state.name.clone(),
+        params,
+        ctx.to_val().into(),
+    );
     let resolver = run.resolver.clone();
     let call = std::panic::catch_unwind(AssertUnwindSafe(|| resolver.invoke(request)));
     let body = match call {

@@ -7,7 +7,7 @@ use super::jsonata::States;
 use crate::data::context::ContextObject;
 use crate::data::path::{Path, PathError};
 use crate::data::template::Template;
-use crate::definition::io::{Assign, InputFilter, Io, ResultPath};
+use crate::definition::io::{Assign, InputFilter, Io, JsonPathIo, ResultPath};
 use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
 use crate::value::{Map, Val};
@@ -55,17 +55,46 @@ pub(crate) fn effective_input(
     ctx: &ContextObject,
 ) -> Result<Val, Failure> {
     match &cx.state.io {
-        Io::JsonPath(io) => match (&io.input_path, &io.parameters) {
-            // The identity InputPath: the template reads the raw input itself (no
-            // reference count up and down).
-            (InputFilter::Identity, Some(t)) => template(cx, t, raw, ctx),
-            (f, Some(t)) => template(cx, t, &filter(cx, f, raw, ctx)?, ctx),
-            (f, None) => filter(cx, f, raw, ctx),
-        },
+        Io::JsonPath(io) => jsonpath_effective_input(cx, io, raw, ctx),
         Io::Jsonata(io) => match &io.arguments {
             Some(a) => super::jsonata::eval(cx, a, "Arguments", States::new(raw, ctx)),
             None => Ok(raw.clone()),
         },
+    }
+}
+
+/// Steps 1–2 of a JSONPath state: InputPath, then Parameters.
+#[inline(always)]
+pub(crate) fn jsonpath_effective_input(
+    cx: &StateCx<'_>,
+    io: &JsonPathIo,
+    raw: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    match (&io.input_path, &io.parameters) {
+        // The identity InputPath: the template reads the raw input itself (no
+        // reference count up and down).
+        (InputFilter::Identity, Some(t)) => template(cx, t, raw, ctx),
+        (f, Some(t)) => template(cx, t, &filter(cx, f, raw, ctx)?, ctx),
+        (f, None) => filter(cx, f, raw, ctx),
+    }
+}
+
+/// Steps 6–7 of a JSONPath state: ResultPath places `result` into `raw`, then
+/// OutputPath.
+#[inline(always)]
+pub(crate) fn jsonpath_place(
+    cx: &StateCx<'_>,
+    io: &JsonPathIo,
+    raw: Val,
+    result: Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    let placed = result_path(cx, &io.result_path, raw, result)?;
+    match &io.output_path {
+        // The identity OutputPath passes the placed value on (moved, not cloned).
+        InputFilter::Identity => Ok(placed),
+        f => filter(cx, f, &placed, ctx),
     }
 }
 
@@ -163,14 +192,7 @@ pub(crate) fn finish(
         None => None,
     };
     let output = match &cx.state.io {
-        Io::JsonPath(io) => {
-            let placed = result_path(cx, &io.result_path, raw, result)?;
-            match &io.output_path {
-                // The identity OutputPath passes the placed value on (moved, not cloned).
-                InputFilter::Identity => placed,
-                f => filter(cx, f, &placed, ctx)?,
-            }
-        }
+        Io::JsonPath(io) => jsonpath_place(cx, io, raw, result, ctx)?,
         Io::Jsonata(io) => match &io.output {
             Some(o) => super::jsonata::eval(cx, o, "Output", states)?,
             None => result,

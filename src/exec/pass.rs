@@ -18,8 +18,8 @@ pub(crate) fn run(cx: &StateCx<'_>, result: Option<&Val>, raw: Val) -> Result<St
     }
 }
 
-/// [`run`] for a JSONPath state without `Assign`: the same steps as
-/// [`io::effective_input`] and [`io::finish`].
+/// [`run`] for a JSONPath state without `Assign`: the JSONPath steps of
+/// [`io::effective_input`] and [`io::finish`], without `$states` or Assign.
 #[inline]
 fn run_jsonpath(
     cx: &StateCx<'_>,
@@ -28,7 +28,8 @@ fn run_jsonpath(
     raw: Val,
 ) -> Result<StateOk, Failure> {
     let ctx = cx.ctx;
-    // The most common Pass state: Parameters written at a ResultPath.
+    // The most common Pass state, Parameters written at a ResultPath, goes from
+    // the template straight to the write (no Results moved through the steps).
     if let (InputFilter::Identity, Some(t), None, ResultPath::At(p), InputFilter::Identity) = (
         &io.input_path,
         &io.parameters,
@@ -46,27 +47,13 @@ fn run_jsonpath(
             Err((e, raw)) => Err(io::result_path_failure(p, &raw, e)),
         };
     }
-    let effective = match (&io.input_path, &io.parameters) {
-        // The identity InputPath: the template reads the raw input itself.
-        (InputFilter::Identity, Some(t)) => io::template(cx, t, &raw, ctx)?,
-        (InputFilter::Identity, None) => raw.clone(),
-        _ => io::effective_input(cx, &raw, ctx)?,
-    };
+    let effective = io::jsonpath_effective_input(cx, io, &raw, ctx)?;
     let result = match result {
         Some(r) => r.clone(),
         None => effective,
     };
-    let placed = match &io.result_path {
-        ResultPath::Replace => result,
-        ResultPath::Discard => raw,
-        rp => io::result_path(cx, rp, raw, result)?,
-    };
-    let output = match &io.output_path {
-        InputFilter::Identity => placed,
-        f => io::filter(cx, f, &placed, ctx)?,
-    };
     Ok(StateOk {
-        output,
+        output: io::jsonpath_place(cx, io, raw, result, ctx)?,
         next: cx.state.transition,
         assigned: None,
     })

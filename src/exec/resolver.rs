@@ -83,6 +83,32 @@ pub struct TaskRequest {
     pub heartbeat: HeartbeatSender,
 }
 
+impl TaskRequest {
+    /// A first attempt's request: no token, timeouts, credentials or heartbeat
+    /// channel yet (the caller sets those it has).
+    pub(crate) fn new(
+        resource: Arc<str>,
+        kind: ResourceKind,
+        state_name: Arc<str>,
+        input: Val,
+        context: LazyContext,
+    ) -> TaskRequest {
+        TaskRequest {
+            resource,
+            kind,
+            state_name,
+            input,
+            context,
+            task_token: None,
+            timeout_seconds: None,
+            heartbeat_seconds: None,
+            retry_count: 0,
+            credentials: None,
+            heartbeat: HeartbeatSender::detached(),
+        }
+    }
+}
+
 /// What a running attempt may report before it returns.
 #[derive(Clone, Debug)]
 pub(crate) enum Signal {

@@ -10,7 +10,7 @@ use super::history::{
 };
 use super::io;
 use super::resolver::{
-    open_sync, HeartbeatSender, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
+    open_sync, Signal, Signals, SignalsOpen, TaskError, TaskRequest, TaskResolver,
 };
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
@@ -109,19 +109,13 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
     // One request for all attempts, with the state's context: each attempt sets
     // its input, retry count (and token), and a resolver that answers at once
     // hands it back, so an attempt copies no names and no context.
-    let mut request = TaskRequest {
-        resource: task.resource.arn.clone(),
-        kind: task.resource.kind.clone(),
-        state_name: cx.state.name.clone(),
-        input: Val::Null,
-        context: LazyContext::new(cx.context()),
-        task_token: None,
-        timeout_seconds: None,
-        heartbeat_seconds: None,
-        retry_count: 0,
-        credentials: None,
-        heartbeat: HeartbeatSender::detached(),
-    };
+    let mut request = TaskRequest::new(
+        task.resource.arn.clone(),
+        task.resource.kind.clone(),
+        cx.state.name.clone(),
+        Val::Null,
+        LazyContext::new(cx.context()),
+    );
     let result = loop {
         request.retry_count = retry.retry_count;
         request.context.fields_mut().retry_count = Some(retry.retry_count);
