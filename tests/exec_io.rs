@@ -165,7 +165,52 @@ async fn catcher_assign_replaces_state_assign() {
     assert_eq!(o.output, Some(val!({"err": "Boom"})));
 }
 
+/// Every way a JSONPath state reads `$$.State.Name` sees its own name, also after
+/// states that never read the context (which leave it as it was).
+async fn context_state_name_is_the_reading_states_own() {
+    let r = Resolvers::new().on("work", |task| async move {
+        let state = task.context.get("State").cloned().unwrap_or_default();
+        Ok(state.get("Name").cloned().unwrap_or_default())
+    });
+    let o = run(
+        r#"{"StartAt":"Plain","States":{
+            "Plain":{"Type":"Pass","Result":{"n":1},"ResultPath":"$.plain","Next":"ByPath"},
+            "ByPath":{"Type":"Pass","Parameters":{"name.$":"$$.State.Name"},"ResultPath":"$.path","Next":"Quiet"},
+            "Quiet":{"Type":"Pass","Next":"ByIntrinsic"},
+            "ByIntrinsic":{"Type":"Pass","Parameters":{"name.$":"States.Format('{}!', $$.State.Name)"},"ResultPath":"$.intrinsic","Next":"Quiet2"},
+            "Quiet2":{"Type":"Pass","Next":"ByTask"},
+            "ByTask":{"Type":"Task","Resource":"work","ResultPath":"$.task","Next":"Quiet3"},
+            "Quiet3":{"Type":"Pass","Next":"ByChoice"},
+            "ByChoice":{"Type":"Choice","Choices":[{"Variable":"$$.State.Name","StringEquals":"ByChoice","Next":"ByOutputPath"}],"Default":"Wrong"},
+            "Wrong":{"Type":"Fail","Error":"WrongName"},
+            "ByOutputPath":{"Type":"Pass","Parameters":{"all.$":"$","ctx.$":"$$"},"OutputPath":"$.ctx.State.Name","End":true}}}"#,
+        val!({}),
+        r,
+    )
+    .await;
+    assert_eq!(o.output, Some(val!("ByOutputPath")), "{:?}", o.error_name());
+    let exited_output = |name: &str| {
+        o.history
+            .events()
+            .iter()
+            .find(|e| e.event_type == EventType::PassStateExited && e.state_name() == Some(name))
+            .and_then(|e| e.output().map(|v| v.to_json_string()))
+    };
+    let intrinsic = exited_output("ByIntrinsic").unwrap_or_default();
+    assert!(
+        intrinsic.contains(r#""path":{"name":"ByPath"}"#),
+        "{intrinsic}"
+    );
+    assert!(
+        intrinsic.contains(r#""intrinsic":{"name":"ByIntrinsic!"}"#),
+        "{intrinsic}"
+    );
+    let quiet3 = exited_output("Quiet3").unwrap_or_default();
+    assert!(quiet3.contains(r#""task":"ByTask""#), "{quiet3}");
+}
+
 both!(
+    context_state_name_is_the_reading_states_own,
     full_task_pipeline,
     result_path_merges_into_the_raw_input,
     null_input_and_output_paths_give_empty_objects,

@@ -29,6 +29,12 @@ pub struct State {
     pub assign: Option<Assign>,
     /// What the state does.
     pub kind: StateKind,
+    /// Whether running the state may read the context object's state fields
+    /// (`$$.State.Name`): always for Task, Wait, Parallel and Map states (a task
+    /// request carries the context) and JSONata states (`$states.context`); for
+    /// the others only when a string in the state's definition has `$$`. The
+    /// executor updates the context's state name only for these.
+    pub(crate) reads_context: bool,
 }
 
 /// `Next` or `End`.

@@ -477,7 +477,9 @@ pub(crate) async fn scope_loop<'a, 'v: 'a, M: TaskMode>(
         };
         let ctx = match &mut ctx {
             Some(c) => {
-                if !Arc::ptr_eq(&c.state_name, &state.name) {
+                // A state that never reads `$$.State` leaves the name as it was (two
+                // reference-count updates fewer per state).
+                if state.reads_context && !Arc::ptr_eq(&c.state_name, &state.name) {
                     c.state_name = state.name.clone();
                 }
                 c

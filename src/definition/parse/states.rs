@@ -119,9 +119,24 @@ pub(crate) fn parse_state(
             io: io?,
             assign: assign?,
             kind: kind?,
+            reads_context: ql == QueryLanguage::Jsonata
+                || !matches!(state_type, "Pass" | "Choice" | "Succeed" | "Fail")
+                || mentions_context(value),
         })
     })();
     (state, Some(ends))
+}
+
+/// `true` when a string in `value` has `$$` (a context path, in a path, a
+/// template or an intrinsic argument; or just text, which costs nothing but an
+/// update per run of the state).
+fn mentions_context(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("$$"),
+        Value::Array(items) => items.iter().any(mentions_context),
+        Value::Object(map) => map.values().any(mentions_context),
+        _ => false,
+    }
 }
 
 /// `Next` or `End: true`, exactly one.
