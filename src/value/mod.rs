@@ -44,7 +44,7 @@ pub use serde_json::Number;
 // 8-byte stores that had just written them: a stall per move. The size is the
 // same (24 bytes, 24 as an `Option`); pass_chain_1000 ran 10 % faster, choice_loop
 // 19 % (BENCHMARKS.md, note 16).
-#[derive(Clone, Default)]
+#[derive(Default)]
 #[repr(u64)]
 pub enum Val {
     /// JSON `null`.
@@ -60,6 +60,23 @@ pub enum Val {
     Array(Arc<ArrayNode>),
     /// A JSON object (key order preserved).
     Object(Arc<ObjectNode>),
+}
+
+/// Inlined where a value is cloned (a reference-count increment or a copy): the
+/// derived `clone` was a call that returned the value through memory, which the
+/// caller read back at once.
+impl Clone for Val {
+    #[inline(always)]
+    fn clone(&self) -> Val {
+        match self {
+            Val::Null => Val::Null,
+            Val::Bool(b) => Val::Bool(*b),
+            Val::Number(n) => Val::Number(n.clone()),
+            Val::String(s) => Val::String(Arc::clone(s)),
+            Val::Array(a) => Val::Array(Arc::clone(a)),
+            Val::Object(o) => Val::Object(Arc::clone(o)),
+        }
+    }
 }
 
 /// A cached serialised length: `usize::MAX` until computed. Two threads computing
