@@ -257,15 +257,12 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             // lookups).
             let mut len = *frame;
             macro_rules! make {
-                ($($i:literal)*) => {
-                    Val::object_from_array([$(field_entry(&fields[$i], env, &mut len)?),*])
-                };
+                ($($i:literal)*) => {{
+                    let entries = [$(field_entry(&fields[$i], env, &mut len)?),*];
+                    Val::object_from_array_len(entries, len)
+                }};
             }
-            let out = by_inline_len!(fields.len(), make, Val::Null);
-            if let Some(n) = len {
-                out.set_json_len(n);
-            }
-            Ok(out)
+            Ok(by_inline_len!(fields.len(), make, Val::Null))
         }
         Node::Object(fields, distinct, frame) => {
             let mut map = Map::with_capacity(fields.len());
@@ -321,9 +318,23 @@ fn field_entry(
     Ok((key.clone(), v))
 }
 
-/// The value of one non-literal field of an object template.
-#[inline]
+/// The value of one non-literal field of an object template: a path of names
+/// found in the input is cloned in place (no call, nothing returned through
+/// memory); the rest is [`eval_field_general`].
+#[inline(always)]
 fn eval_field(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
+    if let Field::Path { path, .. } = field {
+        if let Some(v) = path.names_in_input(env.input) {
+            return Ok(v.clone());
+        }
+    }
+    eval_field_general(field, env)
+}
+
+/// [`eval_field`] for nested templates, intrinsic calls and the general path
+/// evaluation (with its error).
+#[inline(never)]
+fn eval_field_general(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
     match field {
         Field::Node(n) => eval_node(n, env),
         Field::Path { path, key } => match path.names_in_input(env.input) {

@@ -87,6 +87,12 @@ struct LenCache(AtomicUsize);
 const UNKNOWN: usize = usize::MAX;
 
 impl LenCache {
+    /// A cache holding `n`, or empty.
+    #[inline]
+    fn with(n: Option<usize>) -> LenCache {
+        LenCache(AtomicUsize::new(n.unwrap_or(UNKNOWN)))
+    }
+
     fn get_or_init(&self, f: impl FnOnce() -> usize) -> usize {
         match self.0.load(Ordering::Relaxed) {
             UNKNOWN => {
@@ -217,7 +223,23 @@ impl Val {
     /// compiled template's output keys): no lookups, one allocation.
     #[inline]
     pub(crate) fn object_from_array<const N: usize>(entries: [Pair; N]) -> Val {
-        Val::Object(ObjectNode::from_array(entries))
+        Val::Object(ObjectNode::from_array(entries, None))
+    }
+
+    /// [`Val::object_from_array`] whose compact-JSON length `json_len` is known
+    /// (stored with the node, not written into it afterwards).
+    #[inline]
+    pub(crate) fn object_from_array_len<const N: usize>(
+        entries: [Pair; N],
+        json_len: Option<usize>,
+    ) -> Val {
+        debug_assert!(json_len.map_or(true, |n| {
+            let entries: Vec<Pair> = entries.to_vec();
+            n == Val::object(Map::from_distinct(entries))
+                .to_json_string()
+                .len()
+        }));
+        Val::Object(ObjectNode::from_array(entries, json_len))
     }
 
     /// An empty object `{}`.

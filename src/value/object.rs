@@ -72,11 +72,15 @@ fn spilled(map: Map) -> Arc<ObjectNode> {
 
 impl ObjectNode {
     /// A node holding exactly these entries inline (distinct keys, the caller's
-    /// promise). Meant for `N` up to [`INLINE`].
+    /// promise), with its compact-JSON length when known. Meant for `N` up to
+    /// [`INLINE`].
     #[inline]
-    pub(crate) fn from_array<const N: usize>(inline: [Pair; N]) -> Arc<ObjectNode> {
+    pub(crate) fn from_array<const N: usize>(
+        inline: [Pair; N],
+        json_len: Option<usize>,
+    ) -> Arc<ObjectNode> {
         Arc::new(ObjectNode {
-            json_len: LenCache::default(),
+            json_len: LenCache::with(json_len),
             spill: None,
             inline,
         })
@@ -89,7 +93,7 @@ impl ObjectNode {
         let mut next = move || entries.next().unwrap_or_else(filler);
         macro_rules! make {
             ($($i:literal)*) => {
-                ObjectNode::from_array([$({ let _ = $i; next() }),*])
+                ObjectNode::from_array([$({ let _ = $i; next() }),*], None)
             };
         }
         by_inline_len!(
@@ -226,7 +230,7 @@ impl ObjectNode {
         };
         macro_rules! make {
             ($($i:literal)*) => {
-                ObjectNode::from_array([$(pick($i)),*])
+                ObjectNode::from_array([$(pick($i)),*], None)
             };
         }
         Val::Object(by_inline_len!(n, make, spilled((0..n).map(pick).collect())))
