@@ -19,6 +19,7 @@ use crate::error::{names, StatesError};
 use crate::value::{Map, Val};
 use futures::future::BoxFuture;
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::sync::{Arc, OnceLock};
 
 /// Size and count limits of an execution.
@@ -254,7 +255,9 @@ impl Run {
     /// Records `state`'s `*StateExited` (`exited`) and, unless that event reached
     /// the history limit, `next`'s `*StateEntered` right after it, as
     /// [`Run::record_exited`] and [`Run::record_entered`] would; returns the
-    /// `*StateEntered` id and timestamp if it was recorded.
+    /// `*StateEntered` id and timestamp if it was recorded (in two registers: an
+    /// id is never 0, so the `Option` needs no tag of its own and is not returned
+    /// through memory).
     fn record_exited_entered(
         &self,
         chain: &Chain,
@@ -262,7 +265,7 @@ impl Run {
         exited: EventType,
         ok: &StateOk,
         next: &State,
-    ) -> Option<(u64, i64)> {
+    ) -> Option<(NonZeroU64, i64)> {
         let (entered, _) = event_types(&next.kind);
         let (exited_id, next_entered) = self.recorder.record_exited_entered(
             chain,
@@ -275,7 +278,7 @@ impl Run {
             self.limits.max_history_events,
         );
         self.check_limit(next_entered.map_or(exited_id, |(id, _)| id));
-        next_entered
+        next_entered.and_then(|(id, millis)| Some((NonZeroU64::new(id)?, millis)))
     }
 
     /// Fails when the execution is terminating (checked before each state).
@@ -465,7 +468,7 @@ pub(crate) async fn scope_loop<'a, 'v: 'a, M: TaskMode>(
     // The id and timestamp of the next state's `*StateEntered`, when it was
     // recorded together with the previous state's `*StateExited` (after the
     // check for a terminating execution, below).
-    let mut next_entered: Option<(u64, i64)> = None;
+    let mut next_entered: Option<(NonZeroU64, i64)> = None;
     loop {
         if next_entered.is_none() {
             run.check_running()?;
@@ -495,7 +498,7 @@ pub(crate) async fn scope_loop<'a, 'v: 'a, M: TaskMode>(
             }),
         };
         let (entered_id, entered_millis) = match next_entered.take() {
-            Some(entered) => entered,
+            Some((id, millis)) => (id.get(), millis),
             None => {
                 if let StateKind::Map(m) = &state.kind {
                     ctx.state_entered_millis = run.clock.now_millis();
