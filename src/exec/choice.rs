@@ -4,6 +4,7 @@
 use super::engine::{Failure, StateCx, StateOk};
 use super::io;
 use super::jsonata::{self, States};
+use crate::data::path::Path;
 use crate::data::timestamp::Timestamp;
 use crate::data::Env;
 use crate::definition::choice::{Choice, Comparison, Condition, Operand, Ordering, Test};
@@ -122,10 +123,9 @@ fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Fa
             }
         },
     };
-    let operand = |p: &crate::data::path::Path| match p.names_in_input(env.input) {
-        Some(v) => Ok(v.clone()),
-        None => p.eval(env).map_err(|e| cx.runtime(e.message)),
-    };
+    // An operand path of names that finds its node is read in place too (no
+    // clone, no value returned through memory).
+    let mut slot = None;
     Ok(match &cmp.test {
         Test::String(ord, op) => {
             let Some(s) = value.as_str() else {
@@ -133,7 +133,7 @@ fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Fa
             };
             match op {
                 Operand::Literal(l) => ordered(*ord, s.cmp(l)),
-                Operand::Path(p) => match operand(p)?.as_str() {
+                Operand::Path(p) => match operand(cx, p, env, &mut slot)?.as_str() {
                     Some(l) => ordered(*ord, s.cmp(l)),
                     None => false,
                 },
@@ -145,7 +145,7 @@ fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Fa
             };
             let r = match op {
                 Operand::Literal(l) => cmp_numbers(n, l),
-                Operand::Path(p) => match operand(p)?.as_number() {
+                Operand::Path(p) => match operand(cx, p, env, &mut slot)?.as_number() {
                     Some(l) => cmp_numbers(n, l),
                     None => None,
                 },
@@ -158,7 +158,7 @@ fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Fa
             };
             match op {
                 Operand::Literal(l) => b == *l,
-                Operand::Path(p) => operand(p)?.as_bool() == Some(b),
+                Operand::Path(p) => operand(cx, p, env, &mut slot)?.as_bool() == Some(b),
             }
         }
         Test::Timestamp(ord, op) => {
@@ -167,7 +167,10 @@ fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Fa
             };
             match op {
                 Operand::Literal(l) => ordered(*ord, t.cmp(l)),
-                Operand::Path(p) => match operand(p)?.as_str().and_then(Timestamp::parse) {
+                Operand::Path(p) => match operand(cx, p, env, &mut slot)?
+                    .as_str()
+                    .and_then(Timestamp::parse)
+                {
                     Some(l) => ordered(*ord, t.cmp(&l)),
                     None => false,
                 },
@@ -181,6 +184,23 @@ fn compare(cx: &StateCx<'_>, cmp: &Comparison, env: &Env<'_>) -> Result<bool, Fa
         Test::IsBoolean(b) => matches!(value, Val::Bool(_)) == *b,
         Test::IsTimestamp(b) => value.as_str().and_then(Timestamp::parse).is_some() == *b,
     })
+}
+
+/// The value of an operand path: its node in the input, or the general
+/// evaluation's value, kept in `slot`.
+fn operand<'a>(
+    cx: &StateCx<'_>,
+    p: &Path,
+    env: &Env<'a>,
+    slot: &'a mut Option<Val>,
+) -> Result<&'a Val, Failure> {
+    match p.names_in_input(env.input) {
+        Some(v) => Ok(v),
+        None => {
+            let v = p.eval(env).map_err(|e| cx.runtime(e.message))?;
+            Ok(&*slot.insert(v))
+        }
+    }
 }
 
 fn ordered(ord: Ordering, r: Cmp) -> bool {

@@ -228,7 +228,7 @@ impl Val {
 
     /// [`Val::object_from_array`] whose compact-JSON length `json_len` is known
     /// (stored with the node, not written into it afterwards).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn object_from_array_len<const N: usize>(
         entries: [Pair; N],
         json_len: Option<usize>,

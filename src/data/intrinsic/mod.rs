@@ -320,13 +320,26 @@ impl Call {
 }
 
 impl Arg {
+    /// A literal, or a path of names found in the input, is cloned in place (no
+    /// call, nothing returned through memory); the rest is [`Arg::eval_general`].
+    #[inline(always)]
     fn eval(&self, env: &Env<'_>) -> Result<Val, StatesError> {
         match self {
             Arg::Literal(v) => Ok(v.clone()),
             Arg::Path(path) => match path.names_in_input(env.input) {
                 Some(v) => Ok(v.clone()),
-                None => path.eval(env).map_err(|e| StatesError::runtime(e.message)),
+                None => self.eval_general(env),
             },
+            Arg::Call(_) => self.eval_general(env),
+        }
+    }
+
+    /// [`Arg::eval`] for a nested call or the general path evaluation.
+    #[inline(never)]
+    fn eval_general(&self, env: &Env<'_>) -> Result<Val, StatesError> {
+        match self {
+            Arg::Literal(v) => Ok(v.clone()),
+            Arg::Path(path) => path.eval(env).map_err(|e| StatesError::runtime(e.message)),
             Arg::Call(call) => call.eval(env),
         }
     }
