@@ -41,7 +41,7 @@ fn workloads_dir() -> PathBuf {
 
 fn run_once(w: &Workload, input: &Val, level: HistoryLevel) -> statelang::Outcome {
     let handler = FlakyHandler::new();
-    let executor = workload::executor(&handler, level);
+    let executor = workload::executor(&handler, level, false);
     futures::executor::block_on(executor.run(&w.machine, input.clone()))
 }
 
@@ -101,7 +101,7 @@ fn pass_transition(c: &mut Criterion) {
     let machine = pass_chain(N as usize);
     let input = statelang::val!({"order": {"id": 7, "items": [1, 2, 3]}});
     let handler = FlakyHandler::new();
-    let executor = workload::executor(&handler, HistoryLevel::Full);
+    let executor = workload::executor(&handler, HistoryLevel::Full, false);
     let o = futures::executor::block_on(executor.run(&machine, input.clone()));
     assert_eq!(o.history.len(), 2 * N as usize + 2, "full history recorded");
     assert!(o.output.is_some_and(|v| v.ptr_eq(&input)));

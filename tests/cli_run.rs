@@ -43,6 +43,49 @@ fn hello_example_runs_on_virtual_time() {
 }
 
 #[test]
+fn retry_intervals_can_be_overridden() {
+    let def = temp(
+        "retrying.asl.json",
+        r#"{"StartAt":"Fails","States":{"Fails":{"Type":"Fail","Error":"E"}}}"#,
+    );
+    // A Parallel whose only branch fails, retried twice.
+    let def2 = temp(
+        "retrying2.asl.json",
+        r#"{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
+            "Retry":[{"ErrorEquals":["E"],"IntervalSeconds":3600,"MaxAttempts":2}],
+            "Branches":[{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}]}}}"#,
+    );
+    let started_times = |out: &str| -> Vec<i64> {
+        // A failed execution prints only its history.
+        let history: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let events = history["events"].as_array().unwrap().clone();
+        let t = |e: &serde_json::Value| e["timestamp"].as_f64().unwrap_or(f64::NAN);
+        let t0 = t(&events[0]);
+        events
+            .iter()
+            .filter(|e| e["type"] == "ParallelStateStarted")
+            .map(|e| ((t(e) - t0) * 1000.0).round() as i64)
+            .collect()
+    };
+    let (code, out, _) = statelang(&["run", &def2, "--history"]);
+    assert_eq!(code, 1);
+    // BackoffRate 2 by default: an hour, then two.
+    assert_eq!(started_times(&out), [0, 3_600_000, 10_800_000]);
+    let (code, out, _) = statelang(&["run", &def2, "--history", "--retry-interval", "P=5"]);
+    assert_eq!(code, 1);
+    assert_eq!(started_times(&out), [0, 5, 10]);
+    let (code, out, _) = statelang(&["run", &def2, "--history", "--retry-interval", "0"]);
+    assert_eq!(code, 1);
+    assert_eq!(started_times(&out), [0, 0, 0]);
+    let (code, _, err) = statelang(&["run", &def, "--retry-interval", "P=soon"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'soon' is not a number of milliseconds"),
+        "{err}"
+    );
+}
+
+#[test]
 fn input_from_a_file_and_history() {
     let input = temp("input.json", r#"{"names": ["Ada"], "formal": true}"#);
     let (code, out, err) = statelang(&[

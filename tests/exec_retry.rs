@@ -170,7 +170,82 @@ async fn parallel_retry_reruns_every_branch() {
     assert_eq!(events_of(&o, EventType::PassStateEntered).len(), 2);
 }
 
+/// `Executor::retry_interval_override`: the state's own override, else the one
+/// for every state, replaces the computed delay; counts and events are the same.
+async fn retry_interval_overrides_replace_the_computed_delays() {
+    let definition = r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x",
+        "Retry":[{"ErrorEquals":["E"],"IntervalSeconds":2,"BackoffRate":3,"MaxAttempts":3}],"Next":"Par"},
+        "Par":{"Type":"Parallel","End":true,
+            "Retry":[{"ErrorEquals":["E"],"IntervalSeconds":5}],
+            "Branches":[{"StartAt":"B","States":{"B":{"Type":"Task","Resource":"y","End":true}}}]}}}"#;
+    // `x` fails twice, `y` once.
+    let resolvers = || {
+        let (x, y) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+        Resolvers::new()
+            .on("x", move |_| {
+                let n = x.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    match n {
+                        0 | 1 => Err(TaskError::named("E")),
+                        _ => Ok(val!("x")),
+                    }
+                }
+            })
+            .on("y", move |_| {
+                let n = y.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    match n {
+                        0 => Err(TaskError::named("E")),
+                        _ => Ok(val!("y")),
+                    }
+                }
+            })
+    };
+    let times = |o: &statelang::Outcome, t: EventType| -> Vec<i64> {
+        events_of(o, t)
+            .iter()
+            .map(|e| e.timestamp_millis - T0)
+            .collect()
+    };
+    let m = machine(definition);
+
+    let plain = executor(resolvers()).run(&m, val!({})).await;
+    assert_eq!(plain.output, Some(val!(["y"])));
+    assert_eq!(
+        times(&plain, EventType::TaskScheduled),
+        [0, 2_000, 8_000, 8_000, 13_000]
+    );
+    assert_eq!(
+        times(&plain, EventType::ParallelStateStarted),
+        [8_000, 13_000]
+    );
+
+    let own = executor(resolvers())
+        .retry_interval_override("T", 250)
+        .run(&m, val!({}))
+        .await;
+    assert_eq!(
+        times(&own, EventType::TaskScheduled),
+        [0, 250, 500, 500, 5_500]
+    );
+    assert_eq!(types(&own), types(&plain), "the same events");
+
+    let all = executor(resolvers())
+        .retry_interval_override_all(0)
+        .retry_interval_override("T", 100)
+        .run(&m, val!({}))
+        .await;
+    assert_eq!(all.output, Some(val!(["y"])));
+    assert_eq!(
+        times(&all, EventType::TaskScheduled),
+        [0, 100, 200, 200, 200]
+    );
+    assert_eq!(times(&all, EventType::ParallelStateStarted), [200, 200]);
+    assert_eq!(types(&all), types(&plain));
+}
+
 both!(
+    retry_interval_overrides_replace_the_computed_delays,
     backoff_delays_follow_interval_and_rate,
     max_delay_caps_each_interval,
     exhausted_retrier_is_not_fallen_through,

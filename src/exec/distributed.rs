@@ -183,6 +183,7 @@ fn child_run(parent: &Run, label: &str, index: usize, input: &Val) -> Run {
         recorder: Arc::new(Recorder::new(HistoryLevel::None, parent.clock.clone())),
         control: parent.control.clone(),
         idle_yields: parent.idle_yields,
+        retry_intervals: parent.retry_intervals.clone(),
         worker_name: parent.worker_name.clone(),
     }
 }

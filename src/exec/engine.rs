@@ -7,6 +7,7 @@ use super::control::Control;
 use super::history::{Assigned, EventDetails, EventType};
 use super::recorder::{Chain, Recorder};
 use super::resolver::TaskResolver;
+use super::retry::RetryIntervals;
 use super::vars::Vars;
 use super::{choice, fail, map, parallel, pass, succeed, task, wait};
 use crate::data::context::ContextObject;
@@ -65,6 +66,8 @@ pub(crate) struct Run {
     pub(crate) recorder: Arc<Recorder>,
     pub(crate) control: Arc<Control>,
     pub(crate) idle_yields: u32,
+    /// Retry intervals that replace the computed ones.
+    pub(crate) retry_intervals: Arc<RetryIntervals>,
     /// `ActivityStarted.workerName`.
     pub(crate) worker_name: Option<Arc<str>>,
 }

@@ -9,6 +9,7 @@ use super::idle::IdleDriver;
 use super::outcome::{Outcome, Status};
 use super::recorder::{Chain, Recorder};
 use super::resolver::TaskResolver;
+use super::retry::RetryIntervals;
 use super::vars::Vars;
 use crate::data::context::ExecutionContext;
 use crate::data::random::Random;
@@ -61,6 +62,7 @@ pub struct Executor {
     history: HistoryLevel,
     idle_yields: u32,
     worker_name: Option<String>,
+    retry_intervals: Arc<RetryIntervals>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -93,6 +95,7 @@ impl Executor {
             history: HistoryLevel::Full,
             idle_yields: 16,
             worker_name: None,
+            retry_intervals: Arc::default(),
         }
     }
 
@@ -190,6 +193,44 @@ impl Executor {
         self
     }
 
+    /// Waits `millis` before every retry of the state named `state` (a Task,
+    /// Parallel or Map state at any depth), instead of the delay its Retry fields
+    /// compute, as aws-local-stepfunctions' `retryIntervalOverrides`: for tests
+    /// that should not spend time (real, or virtual in the history's timestamps)
+    /// backing off. Which errors retry, `MaxAttempts` and the events are unchanged.
+    ///
+    /// ```
+    /// use statelang::exec::{EventType, Executor, Resolvers, TaskError, VirtualClock};
+    /// use statelang::{val, StateMachine};
+    /// use std::sync::Arc;
+    /// let machine = StateMachine::parse(r#"{"StartAt": "Call", "States": {"Call": {
+    ///     "Type": "Task", "Resource": "flaky", "End": true,
+    ///     "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 30, "MaxAttempts": 1}]}}}"#).unwrap();
+    /// let resolvers = Resolvers::new().on_sync("flaky", |t| match t.retry_count {
+    ///     0 => Err(TaskError::new("Busy", "try again")),
+    ///     _ => Ok(val!("done")),
+    /// });
+    /// let clock = Arc::new(VirtualClock::starting_at(0));
+    /// let executor = Executor::new(Arc::new(resolvers))
+    ///     .clock(clock.clone())
+    ///     .retry_interval_override("Call", 0);
+    /// let outcome = futures::executor::block_on(executor.run(&machine, val!({})));
+    /// assert_eq!(outcome.output, Some(val!("done")));
+    /// assert_eq!(outcome.history.find(EventType::TaskFailed).map(|e| e.timestamp_millis), Some(0));
+    /// assert_eq!(outcome.history.events().iter().last().map(|e| e.timestamp_millis), Some(0));
+    /// ```
+    pub fn retry_interval_override(mut self, state: &str, millis: u64) -> Executor {
+        Arc::make_mut(&mut self.retry_intervals).set(state, millis);
+        self
+    }
+
+    /// [`Executor::retry_interval_override`] for every state that has no override
+    /// of its own.
+    pub fn retry_interval_override_all(mut self, millis: u64) -> Executor {
+        Arc::make_mut(&mut self.retry_intervals).set_all(millis);
+        self
+    }
+
     /// Runs `machine` on `input` to the end.
     pub async fn run(&self, machine: &StateMachine, input: Val) -> Outcome {
         self.start(machine, input).1.await
@@ -269,6 +310,7 @@ impl Executor {
             recorder: recorder.clone(),
             control: control.clone(),
             idle_yields: self.idle_yields,
+            retry_intervals: self.retry_intervals.clone(),
             worker_name: self.worker_name.as_deref().map(Arc::from),
         });
         let handle = ExecutionHandle {

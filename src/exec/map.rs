@@ -80,7 +80,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, m: &MapState, raw: Val) -> Result<Stat
             Ok(results) => break (results, ctx),
             Err(Attempt::Fatal(f)) => return Err(f),
             Err(Attempt::Failed(f)) => {
-                if let Some(delay) = retry.next_delay(&m.retry, &f, &cx.run.random) {
+                if let Some(delay) = retry.next_delay(cx, &m.retry, &f) {
                     if delay > 0 {
                         cx.run.clock.timer(delay).await;
                     }

@@ -26,7 +26,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
         let input = match io::effective_input(cx, &raw, &ctx) {
             Ok(input) => input,
             Err(f) => {
-                if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
+                if let Some(delay) = retry.next_delay(cx, &p.retry, &f) {
                     if delay > 0 {
                         cx.run.clock.timer(delay).await;
                     }
@@ -45,7 +45,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, p: &Parallel, raw: Val) -> Result<Stat
         match outcome {
             Ok(results) => break (results, ctx),
             Err(f) => {
-                if let Some(delay) = retry.next_delay(&p.retry, &f, &cx.run.random) {
+                if let Some(delay) = retry.next_delay(cx, &p.retry, &f) {
                     if delay > 0 {
                         cx.run.clock.timer(delay).await;
                     }

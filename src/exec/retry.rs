@@ -17,6 +17,7 @@ use crate::definition::retry::{Catcher, ErrorMatcher, Jitter, Retrier};
 use crate::definition::state::Transition;
 use crate::error::names;
 use crate::value::Val;
+use std::sync::Arc;
 
 /// `true` when `matcher` covers the failure.
 ///
@@ -57,6 +58,43 @@ fn match_name(n: &str, error: &str, heartbeat: bool) -> bool {
     }
 }
 
+/// Retry intervals set by the embedding program in place of what the Retry fields
+/// compute ([`Executor::retry_interval_override`](super::Executor::retry_interval_override)):
+/// per state name, or for every state.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RetryIntervals {
+    /// Per state name (the last one set for a name wins).
+    by_state: Vec<(Arc<str>, u64)>,
+    /// For every state without its own.
+    all: Option<u64>,
+}
+
+impl RetryIntervals {
+    /// Sets `state`'s interval.
+    pub(crate) fn set(&mut self, state: &str, millis: u64) {
+        self.by_state.retain(|(n, _)| &**n != state);
+        self.by_state.push((Arc::from(state), millis));
+    }
+
+    /// Sets the interval of every state without its own.
+    pub(crate) fn set_all(&mut self, millis: u64) {
+        self.all = Some(millis);
+    }
+
+    /// The interval that replaces `state`'s computed delays, if any.
+    #[inline]
+    fn get(&self, state: &str) -> Option<u64> {
+        if self.by_state.is_empty() {
+            return self.all;
+        }
+        self.by_state
+            .iter()
+            .find(|(n, _)| &**n == state)
+            .map(|(_, ms)| *ms)
+            .or(self.all)
+    }
+}
+
 /// Retriers whose counts are kept inline (no allocation per stay in a state).
 const INLINE: usize = 4;
 
@@ -88,9 +126,23 @@ impl RetryState {
         }
     }
 
-    /// Decides whether to retry `f`: the delay in milliseconds, or `None` to go to
-    /// Catch.
+    /// Decides whether the state of `cx` retries `f`: the delay in milliseconds (the
+    /// embedding program's override for the state, if it set one), or `None` to go
+    /// to Catch.
     pub(crate) fn next_delay(
+        &mut self,
+        cx: &StateCx<'_>,
+        retriers: &[Retrier],
+        f: &Failure,
+    ) -> Option<u64> {
+        let delay = self.computed_delay(retriers, f, &cx.run.random)?;
+        Some(cx.run.retry_intervals.get(&cx.state.name).unwrap_or(delay))
+    }
+
+    /// [`RetryState::next_delay`] as the Retry fields compute it (a FULL jitter
+    /// draws its random number also when an override replaces the delay, so the
+    /// random sequence does not depend on overrides).
+    fn computed_delay(
         &mut self,
         retriers: &[Retrier],
         f: &Failure,

@@ -138,7 +138,7 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
         match attempted {
             Ok(result) => break result,
             Err(Attempted { failure, record }) => {
-                let delay = retry.next_delay(&task.retry, &failure, &cx.run.random);
+                let delay = retry.next_delay(cx, &task.retry, &failure);
                 let Some(delay) = delay else {
                     if let Some(timed_out) = record {
                         record_failure(

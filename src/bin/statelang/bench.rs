@@ -69,6 +69,11 @@ pub struct Args {
     /// How much history to record.
     #[arg(long, value_enum, default_value = "full")]
     history: HistoryArg,
+    /// Keep the definitions' retry back-off (each retry waits its interval on the
+    /// virtual clock) instead of overriding it to 0, which the workloads' contract
+    /// asks of every runner.
+    #[arg(long)]
+    keep_retry_delays: bool,
     /// Run every workload in this process instead of one child process each (the
     /// peak-memory figures then include what earlier workloads left in the heap).
     #[arg(long)]
@@ -134,7 +139,7 @@ fn bench_one(w: &Workload, args: &Args) -> Record {
     };
     for r in 0..args.warmup + args.runs {
         let handler = FlakyHandler::new();
-        let executor = workload::executor(&handler, level);
+        let executor = workload::executor(&handler, level, args.keep_retry_delays);
         let input = w.fresh_input();
         let t0 = Instant::now();
         let outcome = futures::executor::block_on(executor.run(&w.machine, input));
@@ -171,7 +176,12 @@ fn bench_one(w: &Workload, args: &Args) -> Record {
     rec
 }
 
-fn json_record(w: &Workload, rec: &Record, history: HistoryArg) -> serde_json::Value {
+fn json_record(
+    w: &Workload,
+    rec: &Record,
+    history: HistoryArg,
+    keep_retry_delays: bool,
+) -> serde_json::Value {
     let mut o = serde_json::json!({
         "peer": "statelang",
         "version": env!("CARGO_PKG_VERSION"),
@@ -183,6 +193,7 @@ fn json_record(w: &Workload, rec: &Record, history: HistoryArg) -> serde_json::V
         "runs_ms": rec.runs_ms.iter().map(|x| (x * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
         "state_entries": w.state_entries,
         "history": history.name(),
+        "retry_delays": if keep_retry_delays { "virtual" } else { "zero" },
         "peak_rss_kb": rec.peak_rss_kb,
         "peak_delta_kb": rec.peak_delta_kb,
     });
@@ -236,6 +247,7 @@ fn run_children(args: &Args, targets: &[(PathBuf, String)]) -> ExitCode {
             .args(["--runs", &args.runs.to_string()])
             .args(["--warmup", &args.warmup.to_string()])
             .args(["--history", args.history.name()])
+            .args(args.keep_retry_delays.then_some("--keep-retry-delays"))
             .arg("--child")
             .arg("--json")
             .arg(&tmp)
@@ -342,7 +354,7 @@ pub fn run(args: &Args) -> ExitCode {
                 .map(|d| format!("  DIFF: {d}"))
                 .unwrap_or_default()
         );
-        records.push(json_record(&w, &rec, args.history));
+        records.push(json_record(&w, &rec, args.history, args.keep_retry_delays));
     }
     finish(args, &records, failed)
 }

@@ -51,6 +51,24 @@ pub struct Args {
     /// (default: none).
     #[arg(long, value_name = "NAME")]
     activity_worker_name: Option<String>,
+    /// Wait MS milliseconds before every retry of state STATE (or, without
+    /// `STATE=`, of every state without its own) instead of the delay its Retry
+    /// fields compute. Repeatable.
+    #[arg(long, value_name = "[STATE=]MS", value_parser = parse_retry_interval)]
+    retry_interval: Vec<(Option<String>, u64)>,
+}
+
+/// `STATE=MS` or `MS`.
+fn parse_retry_interval(text: &str) -> Result<(Option<String>, u64), String> {
+    let (state, ms) = match text.rsplit_once('=') {
+        Some((state, ms)) => (Some(state.to_string()), ms),
+        None => (None, text),
+    };
+    let ms = ms
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{ms}' is not a number of milliseconds"))?;
+    Ok((state, ms))
 }
 
 /// The mock resolver of `--mock-config/--test-case/--state-machine`, if given.
@@ -149,6 +167,12 @@ pub fn run(args: &Args) -> ExitCode {
     }
     if let Some(w) = &args.activity_worker_name {
         executor = executor.activity_worker_name(w.as_str());
+    }
+    for (state, ms) in &args.retry_interval {
+        executor = match state {
+            Some(state) => executor.retry_interval_override(state, *ms),
+            None => executor.retry_interval_override_all(*ms),
+        };
     }
     let (handle, fut) = executor.start(&machine, input);
     if let Some(m) = &mocks {

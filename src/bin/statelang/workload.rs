@@ -298,12 +298,21 @@ impl FlakyHandler {
     }
 }
 
-/// The executor a benchmark run uses: a fresh handler, a fresh virtual clock (retry
-/// back-off costs no real time), a fixed seed, the given history level, and no
-/// history-event cap (`choice_loop` and `map_10k` record more than AWS's 25,000
-/// events; the peers do not cap either). The payload limit stays at AWS's 256 KiB.
-pub fn executor(handler: &FlakyHandler, history: HistoryLevel) -> Executor {
-    Executor::new(Arc::new(handler.resolvers()))
+/// The executor a benchmark run uses: a fresh handler, a fresh virtual clock, a fixed
+/// seed, the given history level, and no history-event cap (`choice_loop` and
+/// `map_10k` record more than AWS's 25,000 events; the peers do not cap either). The
+/// payload limit stays at AWS's 256 KiB.
+///
+/// Retry back-off is overridden to 0, as the workloads' contract asks of every
+/// runner (`task_retry_catch`'s `IntervalSeconds: 1`; the peers override it too),
+/// unless `keep_retry_delays`: then each retry waits its interval on the virtual
+/// clock (no real time, but a timer per retry).
+pub fn executor(
+    handler: &FlakyHandler,
+    history: HistoryLevel,
+    keep_retry_delays: bool,
+) -> Executor {
+    let executor = Executor::new(Arc::new(handler.resolvers()))
         .clock(Arc::new(VirtualClock::new()))
         .random_seed(1)
         .execution_name("bench")
@@ -311,7 +320,12 @@ pub fn executor(handler: &FlakyHandler, history: HistoryLevel) -> Executor {
         .limits(Limits {
             max_history_events: u64::MAX,
             ..Limits::default()
-        })
+        });
+    if keep_retry_delays {
+        executor
+    } else {
+        executor.retry_interval_override_all(0)
+    }
 }
 
 /// Where `got` first differs from `expected` (`None` when equal), as a short
