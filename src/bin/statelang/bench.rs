@@ -1,4 +1,4 @@
-//! `statelang bench DIR... [--runs N] [--json FILE] [--history none|summary|full]`.
+//! `statelang bench DIR... [--runs N] [--json FILE] [--history none|summary|full] [--keep-retry-delays]`.
 //!
 //! For each workload (`NAME.asl.json` with its input, expected output and meta, see
 //! `../shared/workloads/README.md`): parse once (`construct_ms`), run once to warm
@@ -6,7 +6,9 @@
 //! handler, and check every output against the expected one (`ok` or
 //! `WRONG-OUTPUT`). Prints the median wall time, state entries per second and the
 //! peak memory; `--json` writes the peer runners' record schema
-//! (`../shared/peers/README.md`) plus `peak_rss_kb`, `peak_delta_kb` and `history`.
+//! (`../shared/peers/README.md`) plus `peak_rss_kb`, `peak_delta_kb`, `history` and
+//! `retry_delays`. Retry back-off is overridden to 0, as the workloads' contract asks of
+//! every runner, unless `--keep-retry-delays` (then each retry waits on the virtual clock).
 //!
 //! Peak memory is read from `/proc/self/status`: the high-water mark is reset
 //! (`/proc/self/clear_refs` ← `5`) after the workload is loaded, so `peak_delta_kb`
