@@ -259,7 +259,7 @@ fn eval_node(node: &Node, env: &Env<'_>) -> Result<Val, StatesError> {
             macro_rules! make {
                 ($($i:literal)*) => {{
                     let entries = [$(field_entry(&fields[$i], env, &mut len)?),*];
-                    Val::object_from_array_len(entries, len)
+                    Val::object_from_array(entries, len)
                 }};
             }
             Ok(by_inline_len!(fields.len(), make, Val::Null))
@@ -332,14 +332,12 @@ fn eval_field(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
 }
 
 /// [`eval_field`] for nested templates, intrinsic calls and the general path
-/// evaluation (with its error).
+/// evaluation (with its error); a path's in-place read was tried already.
 #[inline(never)]
 fn eval_field_general(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> {
     match field {
         Field::Node(n) => eval_node(n, env),
-        Field::Path { path, key } => match path.names_in_input(env.input) {
-            Some(v) => Ok(v.clone()),
-            None => path.eval(env).map_err(|_| {
+        Field::Path { path, key } => path.eval(env).map_err(|_| {
             StatesError::runtime(format!(
                 "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
                 path.text(),
@@ -347,7 +345,6 @@ fn eval_field_general(field: &Field, env: &Env<'_>) -> Result<Val, StatesError> 
                 env.input.to_json_string()
             ))
         }),
-        },
         Field::Intrinsic(call) => call.eval(env),
     }
 }

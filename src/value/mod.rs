@@ -213,23 +213,18 @@ impl Val {
                 .all(|(k, _)| !map::key_eq(k, &entries[i].0))
         });
         if distinct && N <= INLINE {
-            Val::object_from_array(entries)
+            Val::object_from_array(entries, None)
         } else {
             Val::object(entries.into_iter().collect())
         }
     }
 
     /// An object value from up to [`INLINE`] entries whose keys are distinct (a
-    /// compiled template's output keys): no lookups, one allocation.
-    #[inline]
-    pub(crate) fn object_from_array<const N: usize>(entries: [Pair; N]) -> Val {
-        Val::Object(ObjectNode::from_array(entries, None))
-    }
-
-    /// [`Val::object_from_array`] whose compact-JSON length `json_len` is known
-    /// (stored with the node, not written into it afterwards).
+    /// compiled template's output keys): no lookups, one allocation; its
+    /// compact-JSON length `json_len`, when known, is stored with the node (not
+    /// written into it afterwards).
     #[inline(always)]
-    pub(crate) fn object_from_array_len<const N: usize>(
+    pub(crate) fn object_from_array<const N: usize>(
         entries: [Pair; N],
         json_len: Option<usize>,
     ) -> Val {
