@@ -8,6 +8,7 @@
 
 use statelang::exec::{Executor, HistoryLevel, Limits, Resolvers, TaskError, VirtualClock};
 use statelang::{StateMachine, Val};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
@@ -130,49 +131,85 @@ pub fn load(dir: &Path, name: &str) -> Result<Workload, String> {
     })
 }
 
-/// A word-at-a-time multiplicative hasher (FxHash's mixing step) for the handler's
-/// call counts, keyed by short job ids: SipHash (the `HashMap` default) costs more
+/// The hash of a job id: a word-at-a-time multiplicative hash (FxHash's mixing
+/// step), with the length mixed in last. SipHash (the `HashMap` default) costs more
 /// than the rest of a call, and a byte-at-a-time hash (FNV) still ~10 instructions
 /// per byte. Not resistant to chosen keys; the ids are the benchmark's own.
-#[derive(Clone, Copy, Default)]
-struct WordHash(u64);
-
-impl WordHash {
-    #[inline]
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+fn id_hash(id: &str) -> u64 {
+    fn mix(h: u64, word: u64) -> u64 {
+        (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
     }
+    let mut h = 0;
+    let mut chunks = id.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    mix(h, id.len() as u64)
 }
 
-impl Hasher for WordHash {
+/// A hasher for keys that are already hashes ([`id_hash`]): passes them through.
+#[derive(Clone, Copy, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
     fn finish(&self) -> u64 {
         self.0
     }
 
-    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.mix(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(w));
+        // Only `write_u64` is used (the keys are `u64`); fold anything else in.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
 
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.mix(u64::from(i));
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
-/// Call counts per `input.id` (its string, or the JSON text of a non-string id).
-type Calls = HashMap<Arc<str>, u64, BuildHasherDefault<WordHash>>;
+/// Call counts per `input.id` (its string, or the JSON text of a non-string id),
+/// keyed by the id's hash, computed once per call: growing the table moves hashes
+/// and never re-reads an id (a JavaScript `Map` keyed by strings has the same
+/// property: engines cache a string's hash in the string). Ids whose hash an
+/// earlier id already took (never seen in practice) are counted in `collided`.
+#[derive(Default)]
+struct Calls {
+    by_hash: HashMap<u64, (Arc<str>, u64), BuildHasherDefault<PassThrough>>,
+    collided: HashMap<Arc<str>, u64>,
+}
+
+impl Calls {
+    /// Counts a call for `id` (whose `Arc`, if there is one, becomes the key of a
+    /// new entry: a reference count, no copy); returns the id's count.
+    fn bump(&mut self, id: &str, shared: Option<&Arc<str>>) -> u64 {
+        let key = || shared.cloned().unwrap_or_else(|| Arc::from(id));
+        match self.by_hash.entry(id_hash(id)) {
+            Entry::Occupied(mut e) if *e.get().0 == *id => {
+                let count = &mut e.get_mut().1;
+                *count += 1;
+                *count
+            }
+            Entry::Occupied(_) => {
+                let count = self.collided.entry(key()).or_insert(0);
+                *count += 1;
+                *count
+            }
+            Entry::Vacant(e) => {
+                e.insert((key(), 1));
+                1
+            }
+        }
+    }
+}
 
 /// Appends the decimal digits of `n`.
 fn push_u64(s: &mut String, mut n: u64) {
@@ -254,17 +291,7 @@ impl FlakyHandler {
             let mut guard = self.calls.lock().unwrap_or_else(|e| e.into_inner());
             let (calls, invocations) = &mut *guard;
             *invocations += 1;
-            match calls.get_mut(id) {
-                Some(c) => {
-                    *c += 1;
-                    *c
-                }
-                None => {
-                    let key = shared.cloned().unwrap_or_else(|| Arc::from(id));
-                    calls.insert(key, 1);
-                    1
-                }
-            }
+            calls.bump(id, shared)
         };
         if fatal {
             let mut cause = String::with_capacity(6 + id.len());
@@ -391,5 +418,61 @@ impl FloorCharBoundary for str {
             i -= 1;
         }
         i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Unused where this file is compiled without the test harness (the criterion
+    // benchmark includes it, and its `#[test]` functions are then left out).
+    #[allow(unused_imports)]
+    use super::*;
+
+    #[test]
+    fn calls_are_counted_per_id_also_when_hashes_collide() {
+        let mut calls = Calls::default();
+        let a: Arc<str> = Arc::from("job-1");
+        assert_eq!(calls.bump("job-1", Some(&a)), 1);
+        assert_eq!(calls.bump("job-1", None), 2);
+        assert_eq!(calls.bump("job-2", None), 1);
+        assert_eq!(calls.bump("job-1", Some(&a)), 3);
+        // An id whose hash another id already holds is counted on its own.
+        calls
+            .by_hash
+            .insert(id_hash("other"), (Arc::from("taken"), 7));
+        assert_eq!(calls.bump("other", None), 1);
+        assert_eq!(calls.bump("other", None), 2);
+        assert_eq!(calls.bump("taken", None), 1);
+        assert_eq!(calls.by_hash.get(&id_hash("other")).map(|e| e.1), Some(7));
+    }
+
+    #[test]
+    fn the_flaky_handler_follows_the_workload_contract() {
+        let handler = FlakyHandler::new();
+        let job = Val::from_json_str(r#"{"id":"job-7","n":7,"fatal":false}"#).expect("json");
+        for attempt in 1..=2 {
+            let e = handler.call(&job).expect_err("flaky");
+            assert_eq!(e.error, "FlakyError");
+            assert_eq!(
+                e.cause.as_deref(),
+                Some(&*format!("flaky job-7 attempt {attempt}"))
+            );
+        }
+        let ok = handler.call(&job).expect("third attempt");
+        assert_eq!(ok.to_json_string(), r#"{"attempts":3,"value":14}"#);
+        let fatal = Val::from_json_str(r#"{"id":"job-10","n":10,"fatal":true}"#).expect("json");
+        let e = handler.call(&fatal).expect_err("fatal");
+        assert_eq!(
+            (&*e.error, e.cause.as_deref()),
+            ("FatalError", Some("fatal job-10"))
+        );
+        // A non-string id is counted by its JSON text.
+        let numeric = Val::from_json_str(r#"{"id":5,"n":1}"#).expect("json");
+        assert!(handler.call(&numeric).is_err());
+        assert!(handler.call(&numeric).is_err());
+        assert!(handler.call(&numeric).is_ok());
+        assert_eq!(handler.invocations(), 7);
+        // A new handler starts from no calls.
+        assert!(FlakyHandler::new().call(&job).is_err());
     }
 }
