@@ -139,6 +139,9 @@ fn id_hash(id: &str) -> u64 {
     fn mix(h: u64, word: u64) -> u64 {
         (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
     }
+    fn u32_at(b: &[u8], i: usize) -> u64 {
+        u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]))
+    }
     let mut h = 0;
     let mut chunks = id.as_bytes().chunks_exact(8);
     for c in &mut chunks {
@@ -146,11 +149,20 @@ fn id_hash(id: &str) -> u64 {
         w.copy_from_slice(c);
         h = mix(h, u64::from_le_bytes(w));
     }
+    // The last 1 to 7 bytes as one word read in place (two overlapping 4-byte
+    // reads, or three single bytes), not copied into a buffer first: a word load
+    // right after byte stores waits for them to reach the cache.
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = mix(h, u64::from_le_bytes(w));
+    let n = rest.len();
+    let tail = match n {
+        0 => None,
+        1..=3 => {
+            Some(u64::from(rest[0]) | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]) << 16)
+        }
+        _ => Some(u32_at(rest, 0) | u32_at(rest, n - 4) << 32),
+    };
+    if let Some(w) = tail {
+        h = mix(h, w);
     }
     mix(h, id.len() as u64)
 }
