@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A route's handler: an async closure (its future boxed), or a plain one that
 /// answers at once ([`Resolvers::on_sync`]).
@@ -82,7 +82,21 @@ fn glob(parts: &[String], s: &str) -> bool {
 pub struct Resolvers {
     routes: Vec<(Matcher, Handler)>,
     fallback: Option<Handler>,
+    /// The first resources routed, with where they went.
+    seen: SeenResources,
 }
+
+/// How many resources [`SeenResources`] remembers.
+const SEEN: usize = 4;
+
+/// The first [`SEEN`] resources routed, each with the index of the route that
+/// handles it (`None`: the fallback, or nobody). A Task state's `Resource` is one
+/// string shared by all its runs and attempts, so it is found again by its
+/// address, without comparing its text (a 50-character ARN per attempt). Each
+/// slot is set once and keeps its string alive, so no other string can take that
+/// address while it is remembered; reading a slot takes no lock.
+#[derive(Default)]
+struct SeenResources([OnceLock<(Arc<str>, Option<usize>)>; SEEN]);
 
 fn handler<F, Fut>(f: F) -> Handler
 where
@@ -104,6 +118,7 @@ impl Resolvers {
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
+        self.seen = SeenResources::default();
         self.routes
             .push((Matcher::Exact(resource.to_string()), handler(f)));
         self
@@ -125,6 +140,7 @@ impl Resolvers {
     where
         F: Fn(&TaskRequest) -> Result<Val, TaskError> + Send + Sync + 'static,
     {
+        self.seen = SeenResources::default();
         self.routes.push((
             Matcher::Exact(resource.to_string()),
             Handler::Sync(Arc::new(f)),
@@ -138,6 +154,7 @@ impl Resolvers {
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
+        self.seen = SeenResources::default();
         self.routes
             .push((Matcher::Prefix(prefix.to_string()), handler(f)));
         self
@@ -150,6 +167,7 @@ impl Resolvers {
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
+        self.seen = SeenResources::default();
         let parts = pattern.split('*').map(str::to_string).collect();
         self.routes.push((Matcher::Pattern(parts), handler(f)));
         self
@@ -161,16 +179,40 @@ impl Resolvers {
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
+        self.seen = SeenResources::default();
         self.fallback = Some(handler(f));
         self
     }
 
-    fn route(&self, resource: &str) -> Option<&Handler> {
-        self.routes
-            .iter()
-            .find(|(m, _)| m.matches(resource))
-            .map(|(_, h)| h)
-            .or(self.fallback.as_ref())
+    /// The index of the first route matching `resource` (`None`: the fallback).
+    fn route_index(&self, resource: &str) -> Option<usize> {
+        self.routes.iter().position(|(m, _)| m.matches(resource))
+    }
+
+    /// The handler of `resource`: the one remembered for this string if it was
+    /// routed before, else the first matching route's (then remembered, while
+    /// there is room), else the fallback.
+    fn route(&self, resource: &Arc<str>) -> Option<&Handler> {
+        let index = 'found: {
+            for slot in &self.seen.0 {
+                match slot.get() {
+                    Some((seen, index)) if Arc::ptr_eq(seen, resource) => break 'found *index,
+                    Some(_) => {}
+                    None => {
+                        let index = self.route_index(resource);
+                        // Another thread may have taken the slot meanwhile: the
+                        // index found is right either way.
+                        let _ = slot.set((resource.clone(), index));
+                        break 'found index;
+                    }
+                }
+            }
+            self.route_index(resource)
+        };
+        match index {
+            Some(i) => self.routes.get(i).map(|(_, h)| h),
+            None => self.fallback.as_ref(),
+        }
     }
 }
 
@@ -239,7 +281,70 @@ impl TaskResolver for NoResolver {
 
 #[cfg(test)]
 mod tests {
-    use super::glob;
+    use super::{glob, Resolvers, SEEN};
+    use crate::data::context::{ContextObject, LazyContext};
+    use crate::definition::task::ResourceKind;
+    use crate::exec::resolver::{TaskRequest, TaskResolver};
+    use crate::value::Val;
+    use std::sync::Arc;
+
+    fn request(resource: &Arc<str>) -> TaskRequest {
+        TaskRequest::new(
+            resource.clone(),
+            ResourceKind::Custom,
+            Arc::from("S"),
+            Val::Null,
+            LazyContext::new(ContextObject::default()),
+        )
+    }
+
+    /// Which handler answered (its name), or the error's name.
+    fn answer(r: &Resolvers, resource: &Arc<str>) -> String {
+        match r.invoke_now(&request(resource)) {
+            Some(Ok(v)) => v.as_str().unwrap_or_default().to_string(),
+            Some(Err(e)) => e.error.to_string(),
+            None => "async".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_resource_routed_again_goes_where_it_went_first() {
+        let r = Resolvers::new()
+            .on_sync("a", |_| Ok(Val::string("A")))
+            .on_sync("b", |_| Ok(Val::string("B")));
+        // More resources than are remembered, each asked twice; equal texts in
+        // different strings route alike.
+        let names: Vec<Arc<str>> = ["a", "b", "c", "a", "b", "x", "y", "z"]
+            .iter()
+            .map(|s| Arc::from(*s))
+            .collect();
+        assert!(names.len() > SEEN);
+        for _ in 0..2 {
+            let got: Vec<String> = names.iter().map(|n| answer(&r, n)).collect();
+            assert_eq!(
+                got,
+                [
+                    "A",
+                    "B",
+                    "States.TaskFailed",
+                    "A",
+                    "B",
+                    "States.TaskFailed",
+                    "States.TaskFailed",
+                    "States.TaskFailed"
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn adding_a_route_forgets_where_resources_went() {
+        let c: Arc<str> = Arc::from("c");
+        let r = Resolvers::new().fallback(|_| async { Ok(Val::Null) });
+        assert_eq!(answer(&r, &c), "async");
+        let r = r.on_sync("c", |_| Ok(Val::string("C")));
+        assert_eq!(answer(&r, &c), "C");
+    }
 
     fn g(p: &str, s: &str) -> bool {
         let parts: Vec<String> = p.split('*').map(str::to_string).collect();
