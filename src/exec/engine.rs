@@ -222,6 +222,13 @@ impl Run {
         id
     }
 
+    /// `id`, the id of an event just recorded, after terminating the execution if
+    /// it is over the history limit (what [`Run::record`] does after recording).
+    pub(crate) fn limit_checked(&self, id: u64) -> u64 {
+        self.check_limit(id);
+        id
+    }
+
     /// Terminates the execution when event `id` is over the history limit.
     #[inline]
     fn check_limit(&self, id: u64) {

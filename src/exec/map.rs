@@ -359,14 +359,13 @@ impl IterationGuard<'_> {
 impl Drop for IterationGuard<'_> {
     fn drop(&mut self) {
         if self.armed && !self.cx.run.control.is_closing() {
-            self.cx.run.record(
+            let run = self.cx.run;
+            run.limit_checked(run.recorder.record_iteration(
                 self.chain,
                 EventType::MapIterationAborted,
-                EventDetails::MapIteration {
-                    name: self.cx.state.name.clone(),
-                    index: self.index,
-                },
-            );
+                &self.cx.state.name,
+                self.index,
+            ));
         }
     }
 }
@@ -389,14 +388,13 @@ async fn inline<M: TaskMode>(
 
     let iteration = |index: usize, item_input: Val| async move {
         let chain = Chain::new(started);
-        cx.run.record(
+        let run = cx.run;
+        run.limit_checked(run.recorder.record_iteration(
             &chain,
             EventType::MapIterationStarted,
-            EventDetails::MapIteration {
-                name: cx.state.name.clone(),
-                index,
-            },
-        );
+            &cx.state.name,
+            index,
+        ));
         let guard = IterationGuard {
             cx,
             chain: &chain,
@@ -411,13 +409,9 @@ async fn inline<M: TaskMode>(
         } else {
             EventType::MapIterationFailed
         };
-        cx.run.record(
-            &chain,
-            t,
-            EventDetails::MapIteration {
-                name: cx.state.name.clone(),
-                index,
-            },
+        run.limit_checked(
+            run.recorder
+                .record_iteration(&chain, t, &cx.state.name, index),
         );
         (r, chain.last())
     };

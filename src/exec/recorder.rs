@@ -103,6 +103,33 @@ macro_rules! push_locked {
     }};
 }
 
+/// The body of the `Recorder::record_*` functions that build their event's details
+/// in place from borrowed parts: locks, reads the clock, records the event on
+/// `$chain` after its last one and advances the chain; evaluates to the id.
+///
+/// Details built by the caller and passed in by value are copied through the stack
+/// twice before they reach their slot, each copy stalling on the one before it:
+/// `MapIteration*` events built that way cost map_10k 4.5 % (profile note 17).
+macro_rules! record_in_place {
+    ($recorder:expr, $chain:expr, $event_type:expr, $details:expr) => {{
+        let recorder: &Recorder = $recorder;
+        let chain: &Chain = $chain;
+        let mut inner = recorder.lock();
+        let timestamp_millis = recorder.timestamp(&inner);
+        let prev = chain.last();
+        let id = push_locked!(
+            recorder,
+            &mut inner,
+            prev,
+            $event_type,
+            timestamp_millis,
+            $details
+        );
+        chain.set(id);
+        id
+    }};
+}
+
 /// Records events for one execution.
 pub(crate) struct Recorder {
     level: HistoryLevel,
@@ -235,6 +262,82 @@ impl Recorder {
         id
     }
 
+    /// Records a `MapIteration*` event (`event_type`) of Map state `name`'s
+    /// iteration `index` on `chain` and advances the chain; returns its id.
+    ///
+    /// The same event as [`Recorder::record`] with [`EventDetails::MapIteration`],
+    /// built in place from borrowed parts (built by the caller and passed in, the
+    /// details were copied through the stack twice, with a stall on each copy).
+    pub(crate) fn record_iteration(
+        &self,
+        chain: &Chain,
+        event_type: EventType,
+        name: &Arc<str>,
+        index: usize,
+    ) -> u64 {
+        record_in_place!(
+            self,
+            chain,
+            event_type,
+            EventDetails::MapIteration {
+                name: name.clone(),
+                index,
+            }
+        )
+    }
+
+    /// Records an event with [`EventDetails::Output`] (`*Succeeded` of a Lambda
+    /// function or an activity) on `chain`, built in place; returns its id.
+    pub(crate) fn record_output(&self, chain: &Chain, event_type: EventType, output: &Val) -> u64 {
+        record_in_place!(
+            self,
+            chain,
+            event_type,
+            EventDetails::Output {
+                output: self.data(output),
+            }
+        )
+    }
+
+    /// Records an event with [`EventDetails::TaskOutput`] (`TaskSucceeded`,
+    /// `TaskSubmitted`) on `chain`, built in place; returns its id.
+    pub(crate) fn record_task_output(
+        &self,
+        chain: &Chain,
+        event_type: EventType,
+        resource_type: &Arc<str>,
+        resource: &Arc<str>,
+        output: &Val,
+    ) -> u64 {
+        record_in_place!(
+            self,
+            chain,
+            event_type,
+            EventDetails::TaskOutput {
+                resource_type: resource_type.clone(),
+                resource: resource.clone(),
+                output: self.data(output),
+            }
+        )
+    }
+
+    /// Records an event with [`EventDetails::Error`] (`*Failed`, `*TimedOut` of a
+    /// Lambda function or an activity) on `chain`, built in place; returns its id.
+    pub(crate) fn record_error(
+        &self,
+        chain: &Chain,
+        event_type: EventType,
+        error: Option<Arc<str>>,
+        cause: Option<String>,
+    ) -> u64 {
+        record_in_place!(
+            self,
+            chain,
+            event_type,
+            EventDetails::Error { error, cause }
+        )
+    }
+
     /// Records a state's `*StateEntered` event (`event_type`) on `chain` and
     /// advances the chain; returns its id and timestamp (the clock's time, read
     /// also when the event is not kept).
@@ -279,23 +382,16 @@ impl Recorder {
         output: &Val,
         assigned: Option<Assigned>,
     ) -> u64 {
-        let mut inner = self.lock();
-        let timestamp_millis = self.timestamp(&inner);
-        let prev = chain.last();
-        let id = push_locked!(
+        record_in_place!(
             self,
-            &mut inner,
-            prev,
+            chain,
             event_type,
-            timestamp_millis,
             EventDetails::StateExited {
                 name: name.clone(),
                 output: self.data(output),
                 assigned,
             }
-        );
-        chain.set(id);
-        id
+        )
     }
 
     /// Records a state's `*StateExited` event and, unless its id is over `limit`,

@@ -514,31 +514,23 @@ fn end(cx: &StateCx<'_>, res: &Names<'_>, outcome: Result<Val, Failure>) -> Resu
                     record: Some(false),
                 });
             }
-            let output = cx.data(&result);
-            match res.family {
+            let recorder = &run.recorder;
+            let id = match res.family {
                 Family::Lambda => {
-                    cx.record(
-                        EventType::LambdaFunctionSucceeded,
-                        EventDetails::Output { output },
-                    );
+                    recorder.record_output(cx.chain, EventType::LambdaFunctionSucceeded, &result)
                 }
                 Family::Activity => {
-                    cx.record(
-                        EventType::ActivitySucceeded,
-                        EventDetails::Output { output },
-                    );
+                    recorder.record_output(cx.chain, EventType::ActivitySucceeded, &result)
                 }
-                Family::Task => {
-                    cx.record(
-                        EventType::TaskSucceeded,
-                        EventDetails::TaskOutput {
-                            resource_type: res.resource_type.clone(),
-                            resource: res.resource.clone(),
-                            output,
-                        },
-                    );
-                }
-            }
+                Family::Task => recorder.record_task_output(
+                    cx.chain,
+                    EventType::TaskSucceeded,
+                    res.resource_type,
+                    res.resource,
+                    &result,
+                ),
+            };
+            run.limit_checked(id);
             Ok(result)
         }
         Err(f) => {
@@ -567,7 +559,8 @@ fn record_failure(
             } else {
                 EventType::LambdaFunctionFailed
             };
-            cx.record(t, EventDetails::Error { error, cause });
+            let run = cx.run;
+            run.limit_checked(run.recorder.record_error(cx.chain, t, error, cause));
         }
         Family::Activity => {
             let t = if timed_out {
@@ -575,7 +568,8 @@ fn record_failure(
             } else {
                 EventType::ActivityFailed
             };
-            cx.record(t, EventDetails::Error { error, cause });
+            let run = cx.run;
+            run.limit_checked(run.recorder.record_error(cx.chain, t, error, cause));
         }
         Family::Task => {
             let t = if timed_out {
@@ -607,14 +601,14 @@ fn submit_once(cx: &StateCx<'_>, res: &Names<'_>, submitted: &mut bool, v: &Val)
 }
 
 fn record_submitted(cx: &StateCx<'_>, res: &Names<'_>, v: &Val) {
-    cx.record(
+    let run = cx.run;
+    run.limit_checked(run.recorder.record_task_output(
+        cx.chain,
         EventType::TaskSubmitted,
-        EventDetails::TaskOutput {
-            resource_type: res.resource_type.clone(),
-            resource: res.resource.clone(),
-            output: cx.data(v),
-        },
-    );
+        res.resource_type,
+        res.resource,
+        v,
+    ));
 }
 
 /// What happened while the task ran.
