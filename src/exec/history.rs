@@ -682,17 +682,9 @@ impl Events {
     /// Appends an event.
     #[inline]
     pub(crate) fn push(&mut self, event: HistoryEvent) {
-        self.push_with(move || event);
-    }
-
-    /// Appends the event `make` builds, called once its (empty) slot is found:
-    /// the event is then written straight into the slot, not built on the stack
-    /// and copied.
-    #[inline(always)]
-    pub(crate) fn push_with(&mut self, make: impl FnOnce() -> HistoryEvent) {
         if let Some(slot) = self.free_slot() {
-            *slot = Some(make());
-            self.len += 1;
+            *slot = Some(event);
+            self.commit();
         }
     }
 

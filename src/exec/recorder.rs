@@ -109,7 +109,8 @@ macro_rules! push_locked {
 ///
 /// Details built by the caller and passed in by value are copied through the stack
 /// twice before they reach their slot, each copy stalling on the one before it:
-/// `MapIteration*` events built that way cost map_10k 4.5 % (profile note 17).
+/// building `MapIteration*` events in place made map_10k 8 % faster (BENCHMARKS.md,
+/// profile note 17).
 macro_rules! record_in_place {
     ($recorder:expr, $chain:expr, $event_type:expr, $details:expr) => {{
         let recorder: &Recorder = $recorder;
@@ -266,8 +267,7 @@ impl Recorder {
     /// iteration `index` on `chain` and advances the chain; returns its id.
     ///
     /// The same event as [`Recorder::record`] with [`EventDetails::MapIteration`],
-    /// built in place from borrowed parts (built by the caller and passed in, the
-    /// details were copied through the stack twice, with a stall on each copy).
+    /// built in place from borrowed parts (see `record_in_place!`).
     pub(crate) fn record_iteration(
         &self,
         chain: &Chain,

@@ -84,9 +84,6 @@ impl RetryIntervals {
     /// The interval that replaces `state`'s computed delays, if any.
     #[inline]
     fn get(&self, state: &str) -> Option<u64> {
-        if self.by_state.is_empty() {
-            return self.all;
-        }
         self.by_state
             .iter()
             .find(|(n, _)| &**n == state)

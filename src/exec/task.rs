@@ -552,41 +552,27 @@ fn record_failure(
     cause: Option<String>,
     timed_out: bool,
 ) {
-    match res.family {
-        Family::Lambda => {
-            let t = if timed_out {
-                EventType::LambdaFunctionTimedOut
-            } else {
-                EventType::LambdaFunctionFailed
-            };
-            let run = cx.run;
-            run.limit_checked(run.recorder.record_error(cx.chain, t, error, cause));
-        }
-        Family::Activity => {
-            let t = if timed_out {
-                EventType::ActivityTimedOut
-            } else {
-                EventType::ActivityFailed
-            };
-            let run = cx.run;
-            run.limit_checked(run.recorder.record_error(cx.chain, t, error, cause));
-        }
-        Family::Task => {
-            let t = if timed_out {
-                EventType::TaskTimedOut
-            } else {
-                EventType::TaskFailed
-            };
-            cx.record(
-                t,
-                EventDetails::TaskError(Box::new(TaskErrorDetails {
-                    resource_type: res.resource_type.clone(),
-                    resource: res.resource.clone(),
-                    error,
-                    cause,
-                })),
-            );
-        }
+    let t = match (res.family, timed_out) {
+        (Family::Lambda, false) => EventType::LambdaFunctionFailed,
+        (Family::Lambda, true) => EventType::LambdaFunctionTimedOut,
+        (Family::Activity, false) => EventType::ActivityFailed,
+        (Family::Activity, true) => EventType::ActivityTimedOut,
+        (Family::Task, false) => EventType::TaskFailed,
+        (Family::Task, true) => EventType::TaskTimedOut,
+    };
+    if res.family == Family::Task {
+        cx.record(
+            t,
+            EventDetails::TaskError(Box::new(TaskErrorDetails {
+                resource_type: res.resource_type.clone(),
+                resource: res.resource.clone(),
+                error,
+                cause,
+            })),
+        );
+    } else {
+        let run = cx.run;
+        run.limit_checked(run.recorder.record_error(cx.chain, t, error, cause));
     }
 }
 
