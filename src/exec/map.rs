@@ -4,16 +4,18 @@
 
 use super::concurrent::Set;
 use super::engine::{
-    runs_tasks, scope_loop, BoxedTasks, Failure, InlineTasks, StateCx, StateOk, TaskMode,
+    runs_tasks, scope_loop, BoxedTasks, Failure, InlineTasks, Run, StateCx, StateOk, TaskMode,
 };
 use super::history::{EventDetails, EventType};
 use super::io;
 use super::jsonata;
 use super::recorder::Chain;
 use super::retry::{self, RetryState};
+use super::task;
 use super::vars::Vars;
 use crate::data::context::ContextObject;
 use crate::definition::io::Io;
+use crate::definition::machine::Scope;
 use crate::definition::map::{Count, ItemSelector, MapMode, MapState, Percentage};
 use crate::definition::state::StateKind;
 use crate::error::{names, StatesError};
@@ -416,14 +418,9 @@ async fn inline<M: TaskMode>(
         (r, chain.last())
     };
 
-    // A processor of Pass, Choice, Succeed and Fail states only never suspends:
-    // its iterations run here one after another, without a box of their own.
-    let never_suspends = m.processor.states.iter().all(|s| {
-        matches!(
-            s.kind,
-            StateKind::Pass { .. } | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_)
-        )
-    });
+    // A processor whose iterations never suspend runs them here one after
+    // another, without a slot of their own among concurrent ones.
+    let never_suspends = never_suspends(cx.run, &m.processor);
 
     let mut results: Vec<Val> = vec![Val::Null; total];
     let mut pending = items.into_iter().enumerate();
@@ -494,6 +491,20 @@ async fn inline<M: TaskMode>(
     }
     cx.chain.set(last);
     Ok(Val::array(results))
+}
+
+/// `true` when no state of `scope` ever suspends: Pass, Choice, Succeed, Fail,
+/// and Tasks that never wait ([`task::never_waits`]). Its runs complete in their
+/// first poll, in the same order of events whether they run one after another or
+/// side by side.
+fn never_suspends(run: &Run, scope: &Scope) -> bool {
+    scope.states.iter().all(|s| match &s.kind {
+        StateKind::Pass { .. } | StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => {
+            true
+        }
+        StateKind::Task(t) => task::never_waits(run, s, t),
+        _ => false,
+    })
 }
 
 /// Files the outcome of iteration `i`: its output, or its error output when the

@@ -42,6 +42,21 @@ pub trait TaskResolver: Send + Sync {
         let _ = task;
         None
     }
+
+    /// `true` promises that every attempt of a Task whose `Resource` is `resource`
+    /// is answered by [`TaskResolver::invoke_now`] (never `None`). The default
+    /// promises nothing.
+    ///
+    /// The executor then runs the iterations of an inline Map whose states are
+    /// such Tasks (with no retry delay), Pass, Choice, Succeed or Fail one after
+    /// another where the Map runs, instead of giving each a place of its own among
+    /// concurrent iterations (none of them could wait). A resolver that breaks the
+    /// promise still gets its `invoke` future awaited, but those iterations then
+    /// run one at a time.
+    fn answers_at_once(&self, resource: &str) -> bool {
+        let _ = resource;
+        false
+    }
 }
 
 #[async_trait]
@@ -52,6 +67,10 @@ impl<T: TaskResolver + ?Sized> TaskResolver for Arc<T> {
 
     fn invoke_now(&self, task: &TaskRequest) -> Option<Result<Val, TaskError>> {
         (**self).invoke_now(task)
+    }
+
+    fn answers_at_once(&self, resource: &str) -> bool {
+        (**self).answers_at_once(resource)
     }
 }
 

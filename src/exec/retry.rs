@@ -81,6 +81,18 @@ impl RetryIntervals {
         self.all = Some(millis);
     }
 
+    /// `true` when state `state` with `retriers` retries without waiting: its
+    /// interval is replaced by 0, or every retrier that retries has a zero
+    /// `IntervalSeconds` (so every computed delay is 0).
+    pub(crate) fn never_waits(&self, state: &str, retriers: &[Retrier]) -> bool {
+        match self.get(state) {
+            Some(millis) => millis == 0,
+            None => retriers
+                .iter()
+                .all(|r| r.max_attempts == 0 || r.interval_seconds == 0),
+        }
+    }
+
     /// The interval that replaces `state`'s computed delays, if any.
     #[inline]
     fn get(&self, state: &str) -> Option<u64> {

@@ -262,6 +262,16 @@ impl TaskResolver for Resolvers {
             None => Some(Err(no_resolver(task))),
         }
     }
+
+    /// `true` for a resource routed to an [`Resolvers::on_sync`] closure, or to
+    /// nobody (it fails at once).
+    fn answers_at_once(&self, resource: &str) -> bool {
+        let handler = match self.route_index(resource) {
+            Some(i) => self.routes.get(i).map(|(_, h)| h),
+            None => self.fallback.as_ref(),
+        };
+        !matches!(handler, Some(Handler::Async(_)))
+    }
 }
 
 /// A resolver that handles nothing: every task fails as unresolved.
@@ -276,6 +286,10 @@ impl TaskResolver for NoResolver {
 
     fn invoke_now(&self, task: &TaskRequest) -> Option<Result<Val, TaskError>> {
         Some(Err(no_resolver(task)))
+    }
+
+    fn answers_at_once(&self, _resource: &str) -> bool {
+        true
     }
 }
 
@@ -344,6 +358,24 @@ mod tests {
         assert_eq!(answer(&r, &c), "async");
         let r = r.on_sync("c", |_| Ok(Val::string("C")));
         assert_eq!(answer(&r, &c), "C");
+    }
+
+    #[test]
+    fn only_plain_closures_and_unrouted_resources_are_answered_at_once() {
+        let r = Resolvers::new()
+            .on_sync("sync", |_| Ok(Val::Null))
+            .on("async", |_| async { Ok(Val::Null) });
+        assert!(r.answers_at_once("sync"));
+        assert!(!r.answers_at_once("async"));
+        // Nobody handles it: it fails at once.
+        assert!(r.answers_at_once("other"));
+        let r = r.fallback(|_| async { Ok(Val::Null) });
+        assert!(!r.answers_at_once("other"));
+        assert!(r.answers_at_once("sync"));
+        // Through an `Arc`, as the executor holds it.
+        let shared: Arc<dyn TaskResolver> = Arc::new(r);
+        assert!(Arc::new(shared.clone()).answers_at_once("sync"));
+        assert!(!shared.answers_at_once("async"));
     }
 
     fn g(p: &str, s: &str) -> bool {

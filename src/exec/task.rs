@@ -3,7 +3,7 @@
 //! (`LambdaFunction*`, `Activity*` or `Task*`).
 
 use super::control::{Completion, Termination, TokenSlot};
-use super::engine::{error_name, Failure, StateCx, StateOk};
+use super::engine::{error_name, Failure, Run, StateCx, StateOk};
 use super::history::{
     ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionScheduledDetails,
     TaskErrorDetails, TaskScheduledDetails,
@@ -15,6 +15,7 @@ use super::resolver::{
 use super::retry::{self, RetryState};
 use crate::data::context::{ContextObject, LazyContext};
 use crate::definition::io::{InputFilter, Io};
+use crate::definition::state::State;
 use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Seconds, Task};
 use crate::error::{names, StatesError};
 use crate::value::Val;
@@ -84,6 +85,16 @@ fn names_of(task: &Task) -> Names<'_> {
             label: arn,
         },
     }
+}
+
+/// `true` when a run of Task state `state` (`task`) never waits: no task token,
+/// a resolver that answers its resource at once
+/// ([`TaskResolver::answers_at_once`]), and retries without a delay. Such a run
+/// completes in its first poll.
+pub(crate) fn never_waits(run: &Run, state: &State, task: &Task) -> bool {
+    !waits_for_token(task)
+        && run.resolver.answers_at_once(&task.resource.arn)
+        && run.retry_intervals.never_waits(&state.name, &task.retry)
 }
 
 /// `.waitForTaskToken` integrations, and custom resources with that suffix.
