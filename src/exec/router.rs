@@ -209,6 +209,11 @@ impl Resolvers {
             }
             self.route_index(resource)
         };
+        self.handler_at(index)
+    }
+
+    /// The handler of route `index` (`None`: the fallback, if any).
+    fn handler_at(&self, index: Option<usize>) -> Option<&Handler> {
         match index {
             Some(i) => self.routes.get(i).map(|(_, h)| h),
             None => self.fallback.as_ref(),
@@ -266,10 +271,7 @@ impl TaskResolver for Resolvers {
     /// `true` for a resource routed to an [`Resolvers::on_sync`] closure, or to
     /// nobody (it fails at once).
     fn answers_at_once(&self, resource: &str) -> bool {
-        let handler = match self.route_index(resource) {
-            Some(i) => self.routes.get(i).map(|(_, h)| h),
-            None => self.fallback.as_ref(),
-        };
+        let handler = self.handler_at(self.route_index(resource));
         !matches!(handler, Some(Handler::Async(_)))
     }
 }
