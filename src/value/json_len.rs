@@ -128,6 +128,16 @@ pub(super) fn known(v: &Val) -> Option<usize> {
     }
 }
 
+/// [`of`] for a member of an array or object: scalars and nodes whose length is
+/// cached without the recursive call (whose frame costs more than a scalar).
+#[inline(always)]
+fn of_member(v: &Val) -> usize {
+    match known(v) {
+        Some(n) => n,
+        None => of(v),
+    }
+}
+
 /// Compact-JSON byte length of `v`.
 pub(super) fn of(v: &Val) -> usize {
     match v {
@@ -138,13 +148,13 @@ pub(super) fn of(v: &Val) -> usize {
         Val::String(s) => of_str(s),
         Val::Array(a) => a.json_len.get_or_init(|| {
             let items = &a.items;
-            2 + items.iter().map(of).sum::<usize>() + items.len().saturating_sub(1)
+            2 + items.iter().map(of_member).sum::<usize>() + items.len().saturating_sub(1)
         }),
         Val::Object(o) => o.json_len.get_or_init(|| {
             let map: &super::ObjectNode = o;
             2 + map
                 .iter()
-                .map(|(k, v)| of_str(k) + 1 + of(v))
+                .map(|(k, v)| of_str(k) + 1 + of_member(v))
                 .sum::<usize>()
                 + map.len().saturating_sub(1)
         }),
@@ -154,6 +164,7 @@ pub(super) fn of(v: &Val) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn lengths_match_serde_json() {
@@ -201,5 +212,31 @@ mod tests {
             let v = Val::from_json_str(text).unwrap();
             assert_eq!(of(&v), v.to_json_string().len(), "{text}");
         }
+    }
+
+    #[test]
+    fn nested_lengths_mix_cached_and_uncounted_members() {
+        // Parsed values have their lengths cached; values built in code do not.
+        let parsed = Val::from_json_str(r#"{"a":[1,"x\"y",{"b":null}],"c":true}"#).unwrap();
+        let built = || {
+            Val::object_from([
+                (Arc::from("k\n"), Val::array(vec![Val::int(-12), Val::Null])),
+                (Arc::from("s"), Val::string("tab\t")),
+            ])
+        };
+        let doc = Val::array(vec![
+            parsed.clone(),
+            built(),
+            Val::object_from([
+                (Arc::from("inner"), built()),
+                (Arc::from("p"), parsed),
+                (Arc::from("f"), Val::float(2.5)),
+                (Arc::from("e"), Val::array(Vec::new())),
+            ]),
+            Val::Bool(false),
+        ]);
+        assert_eq!(of(&doc), doc.to_json_string().len());
+        // Asked again: the cached lengths give the same answer.
+        assert_eq!(of(&doc), doc.to_json_string().len());
     }
 }
