@@ -126,7 +126,9 @@ impl Resolvers {
 
     /// Handles the resource equal to `resource` with a plain (not async) closure, for
     /// tasks answered at once (from memory, by a computation): the executor gets the
-    /// outcome without a boxed future ([`TaskResolver::invoke_now`]).
+    /// outcome without a boxed future ([`TaskResolver::invoke_now`]), and an inline Map
+    /// over such Tasks runs its iterations one after another in place
+    /// ([`TaskResolver::answers_at_once`]).
     ///
     /// ```
     /// use statelang::exec::Resolvers;
