@@ -279,14 +279,19 @@ fn begin<'a>(
     let ctx = request.context.fields();
     // The common Task (no InputPath, no Parameters) takes its raw input as it is,
     // without the general evaluation's call.
-    let input = match &cx.state.io {
+    // A retry of such a Task finds its input in the request already (no reference
+    // count taken and none dropped, and no value moved through the stack).
+    match &cx.state.io {
         Io::JsonPath(jp)
             if jp.parameters.is_none() && matches!(jp.input_path, InputFilter::Identity) =>
         {
-            raw.clone()
+            if !request.input.ptr_eq(raw) {
+                request.input = raw.clone();
+            }
         }
-        _ => io::effective_input(cx, raw, ctx)?,
+        _ => request.input = io::effective_input(cx, raw, ctx)?,
     };
+    let input = &request.input;
     let timeout = match &task.timeout {
         None => None,
         t => seconds(cx, t.as_ref(), "TimeoutSeconds", raw, ctx)?,
@@ -320,7 +325,7 @@ fn begin<'a>(
 
     // Scheduled + Started. A retry with the same input (the same value, not a
     // copy) and the same settings shares the previous attempt's details.
-    let same_input = |v: &Option<Val>| v.as_ref().map_or(true, |v| v.ptr_eq(&input));
+    let same_input = |v: &Option<Val>| v.as_ref().map_or(true, |v| v.ptr_eq(input));
     match res.family {
         Family::Lambda => {
             let d = reuse(&scheduled.lambda, |d| {
@@ -331,7 +336,7 @@ fn begin<'a>(
                     &mut scheduled.lambda,
                     LambdaFunctionScheduledDetails {
                         resource: res.resource.clone(),
-                        input: cx.data(&input),
+                        input: cx.data(input),
                         timeout_seconds: timeout,
                         role_arn,
                     },
@@ -356,7 +361,7 @@ fn begin<'a>(
                     &mut scheduled.activity,
                     ActivityScheduledDetails {
                         resource: res.resource.clone(),
-                        input: cx.data(&input),
+                        input: cx.data(input),
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
@@ -386,7 +391,7 @@ fn begin<'a>(
                         resource_type: res.resource_type.clone(),
                         resource: res.resource.clone(),
                         region: run.identity.region.clone(),
-                        parameters: cx.data(&input),
+                        parameters: cx.data(input),
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                         role_arn,
@@ -406,7 +411,6 @@ fn begin<'a>(
         }
     }
 
-    request.input = input;
     request.timeout_seconds = timeout;
     request.heartbeat_seconds = heartbeat;
     request.credentials = credentials;
