@@ -113,15 +113,12 @@ impl Resolvers {
     }
 
     /// Handles the resource equal to `resource`.
-    pub fn on<F, Fut>(mut self, resource: &str, f: F) -> Resolvers
+    pub fn on<F, Fut>(self, resource: &str, f: F) -> Resolvers
     where
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
-        self.seen = SeenResources::default();
-        self.routes
-            .push((Matcher::Exact(resource.to_string()), handler(f)));
-        self
+        self.with_route(Matcher::Exact(resource.to_string()), handler(f))
     }
 
     /// Handles the resource equal to `resource` with a plain (not async) closure, for
@@ -138,41 +135,34 @@ impl Resolvers {
     /// });
     /// # let _ = resolvers;
     /// ```
-    pub fn on_sync<F>(mut self, resource: &str, f: F) -> Resolvers
+    pub fn on_sync<F>(self, resource: &str, f: F) -> Resolvers
     where
         F: Fn(&TaskRequest) -> Result<Val, TaskError> + Send + Sync + 'static,
     {
-        self.seen = SeenResources::default();
-        self.routes.push((
+        self.with_route(
             Matcher::Exact(resource.to_string()),
             Handler::Sync(Arc::new(f)),
-        ));
-        self
+        )
     }
 
     /// Handles every resource starting with `prefix`.
-    pub fn on_prefix<F, Fut>(mut self, prefix: &str, f: F) -> Resolvers
+    pub fn on_prefix<F, Fut>(self, prefix: &str, f: F) -> Resolvers
     where
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
-        self.seen = SeenResources::default();
-        self.routes
-            .push((Matcher::Prefix(prefix.to_string()), handler(f)));
-        self
+        self.with_route(Matcher::Prefix(prefix.to_string()), handler(f))
     }
 
     /// Handles every resource matching `pattern`, where `*` matches any run of
     /// characters (`arn:aws:lambda:*:function:charge*`).
-    pub fn on_pattern<F, Fut>(mut self, pattern: &str, f: F) -> Resolvers
+    pub fn on_pattern<F, Fut>(self, pattern: &str, f: F) -> Resolvers
     where
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
-        self.seen = SeenResources::default();
         let parts = pattern.split('*').map(str::to_string).collect();
-        self.routes.push((Matcher::Pattern(parts), handler(f)));
-        self
+        self.with_route(Matcher::Pattern(parts), handler(f))
     }
 
     /// Handles every resource no route matched.
@@ -181,8 +171,16 @@ impl Resolvers {
         F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Val, TaskError>> + Send + 'static,
     {
-        self.seen = SeenResources::default();
         self.fallback = Some(handler(f));
+        self.seen = SeenResources::default();
+        self
+    }
+
+    /// Adds a route after the others. Where resources went before is forgotten
+    /// (a new route may take some of them), as [`Resolvers::fallback`] forgets it.
+    fn with_route(mut self, matcher: Matcher, handler: Handler) -> Resolvers {
+        self.routes.push((matcher, handler));
+        self.seen = SeenResources::default();
         self
     }
 
