@@ -300,28 +300,18 @@ fn begin<'a>(
         None => None,
         h => seconds(cx, h.as_ref(), "HeartbeatSeconds", raw, ctx)?,
     };
-    let credentials = match &task.credentials {
+    // Credentials are written into the request where they are evaluated: a Task
+    // without them leaves the request's `None` as it is (moving a `None` through
+    // the stack into the request stalled on the store of its tag).
+    let role_arn: Option<Arc<str>> = match &task.credentials {
         None => None,
-        Some(Credentials::JsonPath(t)) => {
-            // `$` is the state input after InputPath, as in Parameters.
-            let filtered = match &cx.state.io {
-                Io::JsonPath(jp) => io::filter(cx, &jp.input_path, raw, ctx)?,
-                Io::Jsonata(_) => raw.clone(),
-            };
-            Some(io::template(cx, t, &filtered, ctx)?)
+        Some(c) => {
+            let v = credentials(cx, c, raw, ctx)?;
+            let role_arn = v.get("RoleArn").and_then(Val::as_str).map(Arc::from);
+            request.credentials = Some(v);
+            role_arn
         }
-        Some(Credentials::Jsonata(j)) => Some(super::jsonata::eval(
-            cx,
-            j,
-            "Credentials",
-            super::jsonata::States::new(raw, ctx),
-        )?),
     };
-    let role_arn: Option<Arc<str>> = credentials
-        .as_ref()
-        .and_then(|c| c.get("RoleArn"))
-        .and_then(Val::as_str)
-        .map(Arc::from);
 
     // Scheduled + Started. A retry with the same input (the same value, not a
     // copy) and the same settings shares the previous attempt's details.
@@ -413,7 +403,6 @@ fn begin<'a>(
 
     request.timeout_seconds = timeout;
     request.heartbeat_seconds = heartbeat;
-    request.credentials = credentials;
     let sync = token.is_none();
     if sync {
         open_sync(&mut request.heartbeat);
@@ -473,6 +462,31 @@ fn begin<'a>(
             }))
         }
     })
+}
+
+/// Evaluates a Task's `Credentials` field: a JSONPath template over the state
+/// input after InputPath (as in Parameters), or a JSONata expression.
+fn credentials(
+    cx: &StateCx<'_>,
+    c: &Credentials,
+    raw: &Val,
+    ctx: &ContextObject,
+) -> Result<Val, Failure> {
+    match c {
+        Credentials::JsonPath(t) => {
+            let filtered = match &cx.state.io {
+                Io::JsonPath(jp) => io::filter(cx, &jp.input_path, raw, ctx)?,
+                Io::Jsonata(_) => raw.clone(),
+            };
+            io::template(cx, t, &filtered, ctx)
+        }
+        Credentials::Jsonata(j) => super::jsonata::eval(
+            cx,
+            j,
+            "Credentials",
+            super::jsonata::States::new(raw, ctx),
+        ),
+    }
 }
 
 /// Records an attempt's `*Scheduled` and `*Started` events, as two calls of
