@@ -128,6 +128,34 @@ async fn parameters_at_a_result_path_that_does_not_apply_fail() {
     );
 }
 
+async fn parameters_as_the_output_or_discarded() {
+    // Parameters with the default ResultPath: the template's result is the output.
+    let o = run_plain(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"k":1,"v.$":"$.x"},"End":true}}}"#,
+        val!({"x": [1, 2]}),
+    )
+    .await;
+    assert_eq!(o.status, Status::Succeeded);
+    assert_eq!(o.output, Some(val!({"k": 1, "v": [1, 2]})));
+    // ResultPath null: the input passes on, the template's result is dropped...
+    let input = val!({"x": "kept"});
+    let o = run_plain(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"v.$":"$.x"},"ResultPath":null,"End":true}}}"#,
+        input.clone(),
+    )
+    .await;
+    assert_eq!(o.status, Status::Succeeded);
+    assert!(o.output.expect("output").ptr_eq(&input));
+    // ...but it is still evaluated: a path that selects nothing fails the state.
+    let o = run_plain(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"v.$":"$.missing"},"ResultPath":null,"End":true}}}"#,
+        input,
+    )
+    .await;
+    assert_eq!(o.status, Status::Failed);
+    assert_eq!(&*o.error.expect("an error").error, "States.Runtime");
+}
+
 both!(
     result_replaces_input,
     default_paths_pass_the_input_through_uncopied,
@@ -135,4 +163,5 @@ both!(
     execution_started_records_input_and_role,
     parameters_written_at_a_result_path,
     parameters_at_a_result_path_that_does_not_apply_fail,
+    parameters_as_the_output_or_discarded,
 );

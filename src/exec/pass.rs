@@ -28,24 +28,32 @@ fn run_jsonpath(
     raw: Val,
 ) -> Result<StateOk, Failure> {
     let ctx = cx.ctx;
-    // The most common Pass state, Parameters written at a ResultPath, goes from
-    // the template straight to the write (no Results moved through the steps).
-    if let (InputFilter::Identity, Some(t), None, ResultPath::At(p), InputFilter::Identity) = (
-        &io.input_path,
-        &io.parameters,
-        result,
-        &io.result_path,
-        &io.output_path,
-    ) {
-        let effective = io::template(cx, t, &raw, ctx)?;
-        return match p.try_write(raw, effective) {
-            Ok(output) => Ok(StateOk {
-                output,
-                next: cx.state.transition,
-                assigned: None,
-            }),
-            Err((e, raw)) => Err(io::result_path_failure(p, &raw, e)),
+    // The most common Pass states, Parameters as the output or written at a
+    // ResultPath, go from the template straight to the output or the write (no
+    // Results moved through the steps).
+    if let (InputFilter::Identity, Some(t), None, InputFilter::Identity) =
+        (&io.input_path, &io.parameters, result, &io.output_path)
+    {
+        let output = match &io.result_path {
+            ResultPath::Replace => io::template(cx, t, &raw, ctx)?,
+            ResultPath::At(p) => {
+                let effective = io::template(cx, t, &raw, ctx)?;
+                match p.try_write(raw, effective) {
+                    Ok(output) => output,
+                    Err((e, raw)) => return Err(io::result_path_failure(p, &raw, e)),
+                }
+            }
+            ResultPath::Discard => {
+                // Evaluated all the same: a failing Parameters fails the state.
+                io::template(cx, t, &raw, ctx)?;
+                raw
+            }
         };
+        return Ok(StateOk {
+            output,
+            next: cx.state.transition,
+            assigned: None,
+        });
     }
     let effective = io::jsonpath_effective_input(cx, io, &raw, ctx)?;
     let result = match result {
