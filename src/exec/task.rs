@@ -175,6 +175,17 @@ pub(crate) async fn run(cx: &StateCx<'_>, task: &Task, raw: Val) -> Result<State
             }
         }
     };
+    // The common Task (JSONPath, no ResultSelector, Assign or OutputPath) places
+    // its result with ResultPath and is done, without the general steps' Results.
+    if let (Io::JsonPath(jp), None) = (&cx.state.io, &cx.state.assign) {
+        if jp.result_selector.is_none() && matches!(jp.output_path, InputFilter::Identity) {
+            return Ok(StateOk {
+                output: io::result_path(cx, &jp.result_path, raw, result)?,
+                next: cx.state.transition,
+                assigned: None,
+            });
+        }
+    }
     let ctx = request.context.fields();
     let result = io::select_result(cx, result, ctx)?;
     let (output, assigned) = io::finish(cx, raw, result, ctx, cx.state.assign.as_ref())?;
