@@ -24,33 +24,57 @@ impl io::Write for Counter {
 /// (the common case) adds nothing; only a word that has one is looked up per byte.
 pub(crate) fn of_str(s: &str) -> usize {
     let bytes = s.as_bytes();
-    if bytes.len() < 8 {
-        // Shorter than a word: a table lookup per byte.
-        return bytes.len()
-            + 2
-            + bytes
-                .iter()
-                .map(|&c| usize::from(EXTRA[usize::from(c)]))
-                .sum::<usize>();
+    let n = bytes.len();
+    if n < 4 {
+        // Up to three bytes: a table lookup each.
+        return n + 2 + extra_of(bytes);
+    }
+    if n < 8 {
+        // Four to seven bytes as one word of two overlapping 4-byte reads (a byte
+        // read twice is tested twice, which only matters when the word has an
+        // escape: then each byte is looked up once).
+        let w = u64::from(u32_at(bytes, 0)) | u64::from(u32_at(bytes, n - 4)) << 32;
+        return n + 2 + if needs_escape(w) { extra_of(bytes) } else { 0 };
     }
     let mut extra = 0;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        if needs_escape(u64::from_le_bytes(w)) {
-            extra += chunk
-                .iter()
-                .map(|&c| usize::from(EXTRA[usize::from(c)]))
-                .sum::<usize>();
+        if needs_escape(u64_at(chunk, 0)) {
+            extra += extra_of(chunk);
         }
     }
-    extra += chunks
-        .remainder()
+    // The last 1 to 7 bytes: the word that ends the string (overlapping the last
+    // chunk) is tested; only on a hit are the remaining bytes looked up.
+    let rest = chunks.remainder();
+    if !rest.is_empty() && needs_escape(u64_at(bytes, n - 8)) {
+        extra += extra_of(rest);
+    }
+    n + 2 + extra
+}
+
+/// The bytes the escapes of `bytes` add, one table lookup per byte.
+#[inline]
+fn extra_of(bytes: &[u8]) -> usize {
+    bytes
         .iter()
         .map(|&c| usize::from(EXTRA[usize::from(c)]))
-        .sum::<usize>();
-    bytes.len() + 2 + extra
+        .sum::<usize>()
+}
+
+/// The little-endian 4-byte word at `at`.
+#[inline(always)]
+fn u32_at(s: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&s[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+
+/// The little-endian 8-byte word at `at`.
+#[inline(always)]
+fn u64_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_le_bytes(w)
 }
 
 /// `true` when some byte of `w` is below 0x20, `"` or `\` (may also say `true`
@@ -130,8 +154,10 @@ pub(super) fn known(v: &Val) -> Option<usize> {
 
 /// [`of`] for a member of an array or object: scalars and nodes whose length is
 /// cached without the recursive call (whose frame costs more than a scalar).
+/// Also [`Val::json_len`]'s body: a payload check of a value whose length is
+/// cached costs no call.
 #[inline(always)]
-fn of_member(v: &Val) -> usize {
+pub(super) fn of_member(v: &Val) -> usize {
     match known(v) {
         Some(n) => n,
         None => of(v),
@@ -211,6 +237,23 @@ mod tests {
         ] {
             let v = Val::from_json_str(text).unwrap();
             assert_eq!(of(&v), v.to_json_string().len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_escape_at_any_position_of_short_and_long_strings_is_counted() {
+        // Every length around the word sizes, with one escape (or a multi-byte
+        // character) at every position: the overlapping word reads count it once.
+        for len in 0..26 {
+            let plain = "a".repeat(len);
+            assert_eq!(of_str(&plain), len + 2, "{plain:?}");
+            for pos in 0..len {
+                for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é'] {
+                    let mut s = plain.clone();
+                    s.replace_range(pos..pos + 1, &c.to_string());
+                    assert_eq!(of_str(&s), serde_json::to_string(&s).unwrap().len(), "{s:?}");
+                }
+            }
         }
     }
 

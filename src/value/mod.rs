@@ -358,8 +358,9 @@ impl Val {
 
     /// The byte length of this value's compact JSON serialisation (as
     /// `serde_json::to_string` writes it). Cached on arrays and objects.
+    #[inline]
     pub fn json_len(&self) -> usize {
-        json_len::of(self)
+        json_len::of_member(self)
     }
 
     /// [`Val::json_len`] when it costs no traversal: scalars, and arrays and objects
