@@ -210,6 +210,15 @@ pub(crate) fn catch(
         return Err(f);
     };
     let error_output = f.error_output();
+    // A JSONPath catcher without Assign only places the error output: no context
+    // object to copy.
+    if let (Io::JsonPath(_), None) = (&cx.state.io, &c.assign) {
+        return Ok(StateOk {
+            output: io::result_path(cx, &c.result_path, raw, error_output)?,
+            next: Transition::Next(c.next),
+            assigned: None,
+        });
+    }
     let ctx = cx.context();
     let states = super::jsonata::States {
         error_output: Some(&error_output),
