@@ -388,10 +388,12 @@ async fn lazy_context_fields_mut_rebuilds_the_value() {
 }
 
 /// A static error name is borrowed (`TaskError.error` is a `Cow`), and the
-/// retries of an attempt whose input is the same value share its `*Scheduled`
-/// details (one `Arc`), while an attempt with a new input gets its own.
+/// retries of an attempt whose input is the same value record that value (not a
+/// copy) in their `LambdaFunctionScheduled`, and share its settings (one `Arc`),
+/// while an attempt with a new input records its own.
 async fn retries_share_scheduled_details_of_the_same_input() {
-    use statelang::exec::EventDetails;
+    use statelang::exec::{EventDetails, LambdaFunctionSettings};
+    use statelang::Val;
     use std::borrow::Cow;
     let resolvers = || {
         Resolvers::new().on_sync(LAMBDA, |task| {
@@ -404,18 +406,26 @@ async fn retries_share_scheduled_details_of_the_same_input() {
             }
         })
     };
-    let scheduled = |o: &statelang::exec::Outcome| -> Vec<_> {
+    type Scheduled = (Val, Option<Arc<LambdaFunctionSettings>>);
+    let scheduled = |o: &statelang::exec::Outcome| -> Vec<Scheduled> {
         o.history
             .events()
             .iter()
             .filter_map(|e| match &e.details {
-                EventDetails::LambdaFunctionScheduled(d) => Some(d.clone()),
+                EventDetails::LambdaFunctionScheduled {
+                    resource,
+                    input,
+                    settings,
+                } => {
+                    assert_eq!(&**resource, LAMBDA);
+                    Some((input.clone().expect("full history"), settings.clone()))
+                }
                 _ => None,
             })
             .collect()
     };
     let retry = r#""Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":1,"MaxAttempts":3}]"#;
-    // The same input for every attempt: one shared copy.
+    // The same input for every attempt: one shared value, no settings.
     let json = format!(
         r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}",{retry},"End":true}}}}}}"#
     );
@@ -423,9 +433,26 @@ async fn retries_share_scheduled_details_of_the_same_input() {
     assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
     let d = scheduled(&o);
     assert_eq!(d.len(), 3);
-    assert!(d.iter().all(|x| Arc::ptr_eq(x, &d[0])));
-    assert_eq!(d[0].input, Some(val!({"a": 1})));
-    // Parameters that read the retry count: a new input, new details, per attempt.
+    assert!(d.iter().all(|(input, s)| input.ptr_eq(&d[0].0) && s.is_none()));
+    assert_eq!(d[0].0, val!({"a": 1}));
+    // A timeout: recorded by every attempt, from one shared copy.
+    let json = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}","TimeoutSeconds":30,{retry},"End":true}}}}}}"#
+    );
+    let o = run(&json, val!({"a": 1}), resolvers()).await;
+    assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
+    let d = scheduled(&o);
+    let first = d[0].1.clone().expect("settings");
+    assert_eq!(first.timeout_seconds, Some(30));
+    assert!(d
+        .iter()
+        .all(|(_, s)| s.as_ref().is_some_and(|s| Arc::ptr_eq(s, &first))));
+    assert_eq!(
+        o.history.find(EventType::LambdaFunctionScheduled).map(details),
+        Some(json!({"resource": LAMBDA, "input": {"a": 1}, "inputDetails": {"truncated": false},
+            "timeoutInSeconds": 30}))
+    );
+    // Parameters that read the retry count: a new input per attempt.
     let json = format!(
         r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{LAMBDA}",
         "Parameters":{{"n.$":"$$.State.RetryCount"}},{retry},"End":true}}}}}}"#
@@ -433,16 +460,9 @@ async fn retries_share_scheduled_details_of_the_same_input() {
     let o = run(&json, val!({}), resolvers()).await;
     assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
     let d = scheduled(&o);
-    let inputs: Vec<_> = d.iter().map(|x| x.input.clone()).collect();
-    assert_eq!(
-        inputs,
-        [
-            Some(val!({"n": 0})),
-            Some(val!({"n": 1})),
-            Some(val!({"n": 2}))
-        ]
-    );
-    assert!(!Arc::ptr_eq(&d[0], &d[1]) && !Arc::ptr_eq(&d[1], &d[2]));
+    let inputs: Vec<_> = d.iter().map(|(input, _)| input.clone()).collect();
+    assert_eq!(inputs, [val!({"n": 0}), val!({"n": 1}), val!({"n": 2})]);
+    assert!(!d[0].0.ptr_eq(&d[1].0) && !d[1].0.ptr_eq(&d[2].0));
 }
 
 /// A resolver that sends a signal from `invoke_now` and then does not answer at

@@ -182,8 +182,13 @@ pub enum EventDetails {
     },
     /// `TaskFailed`, `TaskTimedOut`, `TaskStartFailed`, `TaskSubmitFailed`.
     TaskError(Box<TaskErrorDetails>),
-    /// `LambdaFunctionScheduled`.
-    LambdaFunctionScheduled(Arc<LambdaFunctionScheduledDetails>),
+    /// `LambdaFunctionScheduled`: the function and its input inline (each attempt
+    /// records its own without an allocation), the rarer settings behind an `Arc`.
+    LambdaFunctionScheduled {
+        resource: Arc<str>,
+        input: Option<Val>,
+        settings: Option<Arc<LambdaFunctionSettings>>,
+    },
     /// `ActivityScheduled`.
     ActivityScheduled(Arc<ActivityScheduledDetails>),
     /// `ActivityStarted`.
@@ -218,14 +223,12 @@ pub struct TaskErrorDetails {
     pub cause: Option<String>,
 }
 
-/// The details of `LambdaFunctionScheduled` (behind an `Arc`: they are large, and every event is as
-/// big as the largest variant; the retries of a Task attempt with the same input
-/// share one copy).
+/// The settings a `LambdaFunctionScheduled` event records when the state has them
+/// (`timeoutInSeconds`, `taskCredentials`); the retries of a Task with the same
+/// settings share one copy.
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
-pub struct LambdaFunctionScheduledDetails {
-    pub resource: Arc<str>,
-    pub input: Option<Val>,
+pub struct LambdaFunctionSettings {
     pub timeout_seconds: Option<u64>,
     pub role_arn: Option<Arc<str>>,
 }
@@ -302,7 +305,7 @@ impl HistoryEvent {
         match &self.details {
             EventDetails::ExecutionStarted { input, .. }
             | EventDetails::StateEntered { input, .. } => input.as_ref(),
-            EventDetails::LambdaFunctionScheduled(d) => d.input.as_ref(),
+            EventDetails::LambdaFunctionScheduled { input, .. } => input.as_ref(),
             EventDetails::ActivityScheduled(d) => d.input.as_ref(),
             EventDetails::TaskScheduled(d) => d.parameters.as_ref(),
             _ => None,
@@ -437,19 +440,18 @@ impl HistoryEvent {
                 put_res(&mut m, resource_type, resource);
                 put_err(&mut m, error, cause);
             }
-            EventDetails::LambdaFunctionScheduled(d) => {
-                let LambdaFunctionScheduledDetails {
-                    resource,
-                    input,
-                    timeout_seconds,
-                    role_arn,
-                } = &**d;
+            EventDetails::LambdaFunctionScheduled {
+                resource,
+                input,
+                settings,
+            } => {
                 m.insert("resource".into(), Json::String(resource.to_string()));
                 put_data(&mut m, "input", "inputDetails", input);
-                if let Some(t) = timeout_seconds {
+                let settings = settings.as_deref();
+                if let Some(t) = settings.and_then(|s| s.timeout_seconds) {
                     m.insert("timeoutInSeconds".into(), json!(t));
                 }
-                if let Some(r) = role_arn {
+                if let Some(r) = settings.and_then(|s| s.role_arn.as_ref()) {
                     m.insert(
                         "taskCredentials".into(),
                         json!({ "roleArn": r.to_string() }),

@@ -69,7 +69,7 @@ pub use executor::Executor;
 pub use handle::{ExecutionHandle, TaskDoesNotExist};
 pub use history::{
     ActivityScheduledDetails, EvaluationFailedDetails, EventDetails, EventType, Events, EventsIter,
-    History, HistoryEvent, HistoryLevel, LambdaFunctionScheduledDetails, TaskErrorDetails,
+    History, HistoryEvent, HistoryLevel, LambdaFunctionSettings, TaskErrorDetails,
     TaskScheduledDetails,
 };
 pub use outcome::{Outcome, Status};

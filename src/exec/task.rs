@@ -5,7 +5,7 @@
 use super::control::{Completion, Termination, TokenSlot};
 use super::engine::{error_name, Failure, Run, StateCx, StateOk};
 use super::history::{
-    ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionScheduledDetails,
+    ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionSettings,
     TaskErrorDetails, TaskScheduledDetails,
 };
 use super::io;
@@ -330,24 +330,34 @@ fn begin<'a>(
     let same_input = |v: &Option<Val>| v.as_ref().map_or(true, |v| v.ptr_eq(input));
     match res.family {
         Family::Lambda => {
-            let d = reuse(&scheduled.lambda, |d| {
-                same_input(&d.input) && d.timeout_seconds == timeout && d.role_arn == role_arn
-            })
-            .unwrap_or_else(|| {
-                keep(
-                    &mut scheduled.lambda,
-                    LambdaFunctionScheduledDetails {
-                        resource: res.resource.clone(),
-                        input: cx.data(input),
-                        timeout_seconds: timeout,
-                        role_arn,
-                    },
+            // The function and the input are recorded inline; settings (rare) are
+            // shared by the retries that have the same.
+            let settings = if timeout.is_none() && role_arn.is_none() {
+                None
+            } else {
+                Some(
+                    reuse(&scheduled.lambda, |s| {
+                        s.timeout_seconds == timeout && s.role_arn == role_arn
+                    })
+                    .unwrap_or_else(|| {
+                        keep(
+                            &mut scheduled.lambda,
+                            LambdaFunctionSettings {
+                                timeout_seconds: timeout,
+                                role_arn,
+                            },
+                        )
+                    }),
                 )
-            });
+            };
             record_pair(
                 cx,
                 EventType::LambdaFunctionScheduled,
-                EventDetails::LambdaFunctionScheduled(d),
+                EventDetails::LambdaFunctionScheduled {
+                    resource: res.resource.clone(),
+                    input: cx.data(input),
+                    settings,
+                },
                 EventType::LambdaFunctionStarted,
                 EventDetails::None,
             );
@@ -524,7 +534,7 @@ fn record_pair(
 /// retry with the same ones shares (an `Arc` clone, no allocation).
 #[derive(Default)]
 struct Scheduled {
-    lambda: Option<Arc<LambdaFunctionScheduledDetails>>,
+    lambda: Option<Arc<LambdaFunctionSettings>>,
     activity: Option<Arc<ActivityScheduledDetails>>,
     task: Option<Arc<TaskScheduledDetails>>,
 }
