@@ -433,7 +433,9 @@ async fn retries_share_scheduled_details_of_the_same_input() {
     assert_eq!(o.status, Status::Succeeded, "{:?}", o.error);
     let d = scheduled(&o);
     assert_eq!(d.len(), 3);
-    assert!(d.iter().all(|(input, s)| input.ptr_eq(&d[0].0) && s.is_none()));
+    assert!(d
+        .iter()
+        .all(|(input, s)| input.ptr_eq(&d[0].0) && s.is_none()));
     assert_eq!(d[0].0, val!({"a": 1}));
     // A timeout: recorded by every attempt, from one shared copy.
     let json = format!(
@@ -448,9 +450,13 @@ async fn retries_share_scheduled_details_of_the_same_input() {
         .iter()
         .all(|(_, s)| s.as_ref().is_some_and(|s| Arc::ptr_eq(s, &first))));
     assert_eq!(
-        o.history.find(EventType::LambdaFunctionScheduled).map(details),
-        Some(json!({"resource": LAMBDA, "input": {"a": 1}, "inputDetails": {"truncated": false},
-            "timeoutInSeconds": 30}))
+        o.history
+            .find(EventType::LambdaFunctionScheduled)
+            .map(details),
+        Some(
+            json!({"resource": LAMBDA, "input": {"a": 1}, "inputDetails": {"truncated": false},
+            "timeoutInSeconds": 30})
+        )
     );
     // Parameters that read the retry count: a new input per attempt.
     let json = format!(

@@ -5,8 +5,8 @@
 use super::control::{Completion, Termination, TokenSlot};
 use super::engine::{error_name, Failure, Run, StateCx, StateOk};
 use super::history::{
-    ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionSettings,
-    TaskErrorDetails, TaskScheduledDetails,
+    ActivityScheduledDetails, EventDetails, EventType, LambdaFunctionSettings, TaskErrorDetails,
+    TaskScheduledDetails,
 };
 use super::io;
 use super::resolver::{
@@ -502,12 +502,9 @@ fn credentials(
             };
             io::template(cx, t, &filtered, ctx)
         }
-        Credentials::Jsonata(j) => super::jsonata::eval(
-            cx,
-            j,
-            "Credentials",
-            super::jsonata::States::new(raw, ctx),
-        ),
+        Credentials::Jsonata(j) => {
+            super::jsonata::eval(cx, j, "Credentials", super::jsonata::States::new(raw, ctx))
+        }
     }
 }
 

@@ -251,7 +251,11 @@ mod tests {
                 for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é'] {
                     let mut s = plain.clone();
                     s.replace_range(pos..pos + 1, &c.to_string());
-                    assert_eq!(of_str(&s), serde_json::to_string(&s).unwrap().len(), "{s:?}");
+                    assert_eq!(
+                        of_str(&s),
+                        serde_json::to_string(&s).unwrap().len(),
+                        "{s:?}"
+                    );
                 }
             }
         }
