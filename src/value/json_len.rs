@@ -1,5 +1,6 @@
 //! The compact-JSON byte length of a value, cached on arrays and objects.
 
+use super::words::{u32_at, u64_at};
 use super::Val;
 use std::io;
 
@@ -59,22 +60,6 @@ fn extra_of(bytes: &[u8]) -> usize {
         .iter()
         .map(|&c| usize::from(EXTRA[usize::from(c)]))
         .sum::<usize>()
-}
-
-/// The little-endian 4-byte word at `at`.
-#[inline(always)]
-fn u32_at(s: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&s[at..at + 4]);
-    u32::from_le_bytes(w)
-}
-
-/// The little-endian 8-byte word at `at`.
-#[inline(always)]
-fn u64_at(s: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&s[at..at + 8]);
-    u64::from_le_bytes(w)
 }
 
 /// `true` when some byte of `w` is below 0x20, `"` or `\` (may also say `true`

@@ -11,6 +11,7 @@
 //! The methods follow `indexmap::IndexMap`'s names and semantics (insert keeps the
 //! position of an existing key; `shift_remove` keeps the order of the rest).
 
+use super::words::{u32_at, u64_at};
 use super::Val;
 use std::collections::HashMap;
 use std::fmt;
@@ -95,21 +96,11 @@ pub(crate) fn key_eq(a: &str, b: &str) -> bool {
     if n != b.len() {
         return false;
     }
-    fn word8(s: &[u8], at: usize) -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&s[at..at + 8]);
-        u64::from_le_bytes(w)
-    }
-    fn word4(s: &[u8], at: usize) -> u32 {
-        let mut w = [0u8; 4];
-        w.copy_from_slice(&s[at..at + 4]);
-        u32::from_le_bytes(w)
-    }
     match n {
         0 => true,
         1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
-        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
-        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        4..=7 => u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4),
+        8..=16 => u64_at(a, 0) == u64_at(b, 0) && u64_at(a, n - 8) == u64_at(b, n - 8),
         _ => a == b,
     }
 }

@@ -25,6 +25,7 @@ pub(crate) use json_len::of_str as json_str_len;
 pub mod map;
 mod object;
 mod serde_impl;
+mod words;
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
