@@ -20,7 +20,7 @@ use crate::definition::task::{Credentials, IntegrationPattern, ResourceKind, Sec
 use crate::error::{names, StatesError};
 use crate::value::map::key_eq;
 use crate::value::Val;
-use futures::channel::mpsc::{unbounded, UnboundedReceiver};
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{poll_fn, BoxFuture, CatchUnwind};
 use futures::{FutureExt, StreamExt};
 use std::future::Future;
@@ -425,65 +425,93 @@ fn begin<'a>(
 
     request.timeout_seconds = timeout;
     request.heartbeat_seconds = heartbeat;
-    let sync = token.is_none();
-    if sync {
+    let Some(token) = token else {
+        // No task token: the resolver may answer at once, and no completion
+        // channel exists (none is made and none dropped per attempt).
         open_sync(&mut request.heartbeat);
-    } else {
-        signals
-            .get_or_insert_with(Arc::default)
-            .reopen(&mut request.heartbeat);
-    }
-    // The completion channel exists only for a task token.
-    let (done_tx, done_rx) = match &token {
-        Some(_) => {
-            let (tx, rx) = unbounded::<Completion>();
-            (Some(tx), Some(rx))
-        }
-        None => (None, None),
+        let call = start(cx, request, signals, true);
+        return Ok(match call {
+            // Answered at once: no timers, no polling, no second future.
+            Call::Now(Some(r)) => {
+                let left = request.heartbeat.close_taking();
+                Begun::Now(answered(cx, task, r, left, res))
+            }
+            call => waiting(cx, task, res, call, None, timeout, heartbeat, signals),
+        });
     };
-    if let (Some(t), Some(done)) = (&token, &done_tx) {
-        run.control.register_token(
-            t.clone(),
-            TokenSlot {
-                completion: done.clone(),
-                heartbeat: request.heartbeat.clone(),
-            },
-        );
-    }
-    let call = start(cx, request, signals, sync);
-    Ok(match call {
-        // Answered at once: no timers, no polling, no second future.
-        Call::Now(Some(r)) if sync => {
-            let left = request.heartbeat.close_taking();
-            Begun::Now(answered(cx, task, r, left, res))
+    signals
+        .get_or_insert_with(Arc::default)
+        .reopen(&mut request.heartbeat);
+    // The completion channel the token's owner answers on.
+    let (done_tx, done_rx) = unbounded::<Completion>();
+    run.control.register_token(
+        token.clone(),
+        TokenSlot {
+            completion: done_tx.clone(),
+            heartbeat: request.heartbeat.clone(),
+        },
+    );
+    let call = start(cx, request, signals, false);
+    let waits = Some(WaitsForToken {
+        token,
+        done_tx,
+        done_rx,
+    });
+    Ok(waiting(
+        cx, task, res, call, waits, timeout, heartbeat, signals,
+    ))
+}
+
+/// A `.waitForTaskToken` attempt's token and its completion channel.
+struct WaitsForToken {
+    token: Arc<str>,
+    done_tx: UnboundedSender<Completion>,
+    done_rx: UnboundedReceiver<Completion>,
+}
+
+/// An attempt that waits: for the resolver's future, or (`waits`) for its task
+/// token, on the state's own signal queue (made if needed). The token is
+/// unregistered once [`invoke`] returns.
+#[allow(clippy::too_many_arguments)]
+fn waiting<'a>(
+    cx: &'a StateCx<'_>,
+    task: &'a Task,
+    res: &'a Names<'_>,
+    call: Call<'a>,
+    waits: Option<WaitsForToken>,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    signals: &mut Option<Arc<Signals>>,
+) -> Begun<'a> {
+    let run = cx.run;
+    let signals = signals.get_or_insert_with(Arc::default).clone();
+    Begun::Waiting(Box::pin(async move {
+        let signals = &*signals;
+        // Closes the queue when the attempt ends, also when its future is dropped.
+        let open = SignalsOpen(signals);
+        let (token, done_tx, done_rx) = match waits {
+            Some(w) => (Some(w.token), Some(w.done_tx), Some(w.done_rx)),
+            None => (None, None, None),
+        };
+        let outcome = invoke(
+            cx,
+            task,
+            call,
+            token.is_some(),
+            timeout,
+            heartbeat,
+            signals,
+            done_rx,
+            res,
+        )
+        .await;
+        drop(open);
+        if let Some(t) = &token {
+            run.control.remove_token(t);
         }
-        call => {
-            let signals = signals.get_or_insert_with(Arc::default).clone();
-            Begun::Waiting(Box::pin(async move {
-                let signals = &*signals;
-                // Closes the queue when the attempt ends, also when its future is dropped.
-                let open = SignalsOpen(signals);
-                let outcome = invoke(
-                    cx,
-                    task,
-                    call,
-                    token.is_some(),
-                    timeout,
-                    heartbeat,
-                    signals,
-                    done_rx,
-                    res,
-                )
-                .await;
-                drop(open);
-                if let Some(t) = &token {
-                    run.control.remove_token(t);
-                }
-                drop(done_tx);
-                outcome
-            }))
-        }
-    })
+        drop(done_tx);
+        outcome
+    }))
 }
 
 /// Evaluates a Task's `Credentials` field: a JSONPath template over the state
@@ -679,17 +707,28 @@ fn task_error(task: &Task, e: TaskError) -> Failure {
 }
 
 /// The `Arc` of `name` in the state's `Retry` or `Catch` names, if it is there
-/// (plain loops: an iterator chain cost ~85 instructions per failed attempt; names
+/// (plain loops, inlined: an iterator chain cost ~85 instructions per failed
+/// attempt, and `Iterator::find` left out of line ~47 per list; names
 /// compared as machine words, not through a `memcmp` call per name).
 fn shared_name<'t>(task: &'t Task, name: &str) -> Option<&'t Arc<str>> {
-    let find = |names: &'t [Arc<str>]| names.iter().find(|n| key_eq(n, name));
+    // A plain loop: `Iterator::find` was left out of line (a call per list).
+    #[inline(always)]
+    #[allow(clippy::manual_find)]
+    fn find<'t>(names: &'t [Arc<str>], name: &str) -> Option<&'t Arc<str>> {
+        for n in names {
+            if key_eq(n, name) {
+                return Some(n);
+            }
+        }
+        None
+    }
     for r in &task.retry {
-        if let Some(n) = find(&r.errors.names) {
+        if let Some(n) = find(&r.errors.names, name) {
             return Some(n);
         }
     }
     for c in &task.catch {
-        if let Some(n) = find(&c.errors.names) {
+        if let Some(n) = find(&c.errors.names, name) {
             return Some(n);
         }
     }
