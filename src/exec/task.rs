@@ -711,9 +711,8 @@ fn task_error(task: &Task, e: TaskError) -> Failure {
 /// attempt, and `Iterator::find` left out of line ~47 per list; names
 /// compared as machine words, not through a `memcmp` call per name).
 fn shared_name<'t>(task: &'t Task, name: &str) -> Option<&'t Arc<str>> {
-    // A plain loop: `Iterator::find` was left out of line (a call per list).
     #[inline(always)]
-    #[allow(clippy::manual_find)]
+    #[allow(clippy::manual_find)] // `Iterator::find` stayed out of line
     fn find<'t>(names: &'t [Arc<str>], name: &str) -> Option<&'t Arc<str>> {
         for n in names {
             if key_eq(n, name) {
